@@ -1,0 +1,109 @@
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { findOrder } from '../db/orders.js';
+import { productOfferings } from '../db/schema.js';
+import { OrdoError } from '../domain/errors.js';
+import { acknowledgeOrder, customerIdOf, orderSummary, type ProductOrder } from '../domain/order.js';
+import { checkSubmission } from '../domain/order-rules.js';
+import { actorOf, type Principal } from '../domain/roles.js';
+import type { ProductOrderCreate } from '../domain/tmf622/schemas.js';
+import { getOrderQuery, orderWorkflowId, type OrderView, type OrderWorkflowInput } from '../workflows/messages.js';
+import { CustomerId, OrderId, OrderState } from '../workflows/search-attributes.js';
+import { orderIdFor, requestHash } from './identity.js';
+
+/** What order commands need: the read model, Temporal, and where orders are published. */
+export interface OrderContext {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  /** Base URL of the TMF622 API, for `href`s. */
+  tmfBaseUrl: string;
+  now?: () => Date;
+}
+
+export interface Submission {
+  input: ProductOrderCreate;
+  principal: Principal;
+  idempotencyKey?: string;
+}
+
+export type SubmitResult = { created: true; order: ProductOrder } | { created: false; order: ProductOrder };
+
+/**
+ * Submits a product order: checks it, then starts its workflow. Resubmitting the same order
+ * (same Idempotency-Key, or same externalId for the same customer) returns the existing order.
+ */
+export async function submitOrder(ctx: OrderContext, s: Submission): Promise<SubmitResult> {
+  await assertValidSubmission(ctx.db, s.input);
+  const customerId = customerIdOf(s.input)!;
+  const id = orderIdFor({ customerId, externalId: s.input.externalId, keyId: s.principal.keyId, idempotencyKey: s.idempotencyKey });
+  const hash = requestHash(s.input);
+
+  const stored = await findOrder(ctx.db, id);
+  if (stored) return replay(s, hash, stored);
+
+  const { order, transitions } = acknowledgeOrder(s.input, {
+    id,
+    href: `${ctx.tmfBaseUrl}/productOrder/${id}`,
+    orderDate: (ctx.now?.() ?? new Date()).toISOString(),
+    actor: actorOf(s.principal),
+  });
+  const input: OrderWorkflowInput = { order, transitions, requestHash: hash, ...(s.idempotencyKey ? { idempotencyKey: s.idempotencyKey } : {}) };
+  try {
+    await ctx.temporal.workflow.start('orderWorkflow', {
+      workflowId: orderWorkflowId(id),
+      taskQueue: ctx.taskQueue,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: OrderId, value: id },
+        { key: CustomerId, value: customerId },
+        { key: OrderState, value: order.state },
+      ],
+      staticSummary: orderSummary(order),
+    });
+    return { created: true, order };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    // A concurrent request with the same identity won the race: answer with its order.
+    return replay(s, hash, await queryOrder(ctx, id));
+  }
+}
+
+function replay(s: Submission, hash: string, existing: { order: ProductOrder; requestHash: string; idempotencyKey?: string | null }): SubmitResult {
+  if (s.idempotencyKey && existing.idempotencyKey === s.idempotencyKey && existing.requestHash !== hash) {
+    throw new OrdoError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${s.idempotencyKey}" was used for order ${existing.order.id} with a different body`);
+  }
+  return { created: false, order: existing.order };
+}
+
+async function assertValidSubmission(db: Db, input: ProductOrderCreate): Promise<void> {
+  const offeringIds = input.productOrderItem.flatMap((i) => [i.productOffering?.id, i.product?.productOffering?.id]).filter((x): x is string => !!x);
+  const known = new Set(
+    offeringIds.length === 0 ? [] : (await db.select({ id: productOfferings.id }).from(productOfferings).where(inArray(productOfferings.id, offeringIds))).map((r) => r.id),
+  );
+  const errors = checkSubmission(input, { hasOffering: (id) => known.has(id) });
+  if (errors.length > 0) {
+    throw new OrdoError('VALIDATION_FAILED', `The order breaks ${errors.length} rule${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path} (${e.rule})`).join(', ')}`, errors);
+  }
+}
+
+/**
+ * The order as the read model has it, or — just after submission, before the first projection
+ * lands — as its workflow holds it, so a client can always read its own write.
+ */
+export async function readOrder(ctx: OrderContext, id: string): Promise<ProductOrder> {
+  const stored = await findOrder(ctx.db, id);
+  if (stored) return stored.order;
+  return (await queryOrder(ctx, id)).order;
+}
+
+async function queryOrder(ctx: OrderContext, id: string): Promise<OrderView> {
+  try {
+    return await ctx.temporal.withDeadline(Date.now() + 10_000, () => ctx.temporal.workflow.getHandle(orderWorkflowId(id)).query(getOrderQuery));
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new OrdoError('NOT_FOUND', `No product order with id ${id}`);
+    throw new OrdoError('UNAVAILABLE', `Order ${id} could not be read from its workflow; try again shortly`);
+  }
+}

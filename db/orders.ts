@@ -1,0 +1,129 @@
+import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { ProductOrder, Transition } from '../domain/order.js';
+import { customerIdOf } from '../domain/order.js';
+import type { Db } from './client.js';
+import { orders, orderTransitions } from './schema.js';
+
+/** What the order workflow projects: the order as of `revision`, with every transition so far. */
+export interface OrderProjection {
+  order: ProductOrder;
+  revision: number;
+  requestHash: string;
+  idempotencyKey?: string;
+  transitions: Transition[];
+}
+
+/**
+ * Upserts the order row and appends its transitions. Idempotent and order-insensitive: a replayed
+ * or late projection (lower revision) changes nothing, and transitions are keyed by their sequence.
+ */
+export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise<void> {
+  const { order } = p;
+  const row = {
+    id: order.id,
+    externalId: order.externalId ?? null,
+    customerId: customerIdOf(order) ?? '',
+    state: order.state,
+    subState: order.subState ?? null,
+    category: order.category ?? null,
+    orderDate: new Date(order.orderDate),
+    revision: p.revision,
+    requestHash: p.requestHash,
+    idempotencyKey: p.idempotencyKey ?? null,
+    body: order,
+  };
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(orders)
+      .values(row)
+      .onConflictDoUpdate({
+        target: orders.id,
+        set: { state: row.state, subState: row.subState, revision: row.revision, body: row.body, updatedAt: sql`now()` },
+        setWhere: sql`${orders.revision} < excluded.revision`,
+      });
+    if (p.transitions.length === 0) return;
+    await tx
+      .insert(orderTransitions)
+      .values(
+        p.transitions.map((t, seq) => ({
+          orderId: order.id,
+          seq,
+          entity: t.entity,
+          entityId: t.entityId,
+          fromState: t.from,
+          toState: t.to,
+          subState: t.subState ?? null,
+          at: new Date(t.at),
+          actor: t.actor,
+          reasonCode: t.reasonCode,
+          reasonText: t.reasonText ?? null,
+        })),
+      )
+      .onConflictDoNothing();
+  });
+}
+
+export interface StoredOrder {
+  order: ProductOrder;
+  requestHash: string;
+  idempotencyKey: string | null;
+}
+
+export async function findOrder(db: Db, id: string): Promise<StoredOrder | undefined> {
+  const [row] = await db
+    .select({ order: orders.body, requestHash: orders.requestHash, idempotencyKey: orders.idempotencyKey })
+    .from(orders)
+    .where(eq(orders.id, id))
+    .limit(1);
+  return row;
+}
+
+export interface OrderFilter {
+  state?: string;
+  externalId?: string;
+  customerId?: string;
+  category?: string;
+  orderDateFrom?: Date;
+  orderDateTo?: Date;
+}
+
+export interface Page {
+  offset: number;
+  limit: number;
+}
+
+/** A page of orders, newest first, and the total matching the filter. */
+export async function listOrders(db: Db, filter: OrderFilter, page: Page): Promise<{ total: number; orders: ProductOrder[] }> {
+  const where = and(...conditions(filter));
+  const [rows, [totals]] = await Promise.all([
+    db.select({ body: orders.body }).from(orders).where(where).orderBy(desc(orders.orderDate), desc(orders.id)).limit(page.limit).offset(page.offset),
+    db.select({ total: count() }).from(orders).where(where),
+  ]);
+  return { total: totals?.total ?? 0, orders: rows.map((r) => r.body) };
+}
+
+function conditions(f: OrderFilter): SQL[] {
+  const out: SQL[] = [];
+  if (f.state) out.push(eq(orders.state, f.state));
+  if (f.externalId) out.push(eq(orders.externalId, f.externalId));
+  if (f.customerId) out.push(eq(orders.customerId, f.customerId));
+  if (f.category) out.push(eq(orders.category, f.category));
+  if (f.orderDateFrom) out.push(gte(orders.orderDate, f.orderDateFrom));
+  if (f.orderDateTo) out.push(lt(orders.orderDate, f.orderDateTo));
+  return out;
+}
+
+export async function listTransitions(db: Db, orderId: string): Promise<Transition[]> {
+  const rows = await db.select().from(orderTransitions).where(eq(orderTransitions.orderId, orderId)).orderBy(orderTransitions.seq);
+  return rows.map((r) => ({
+    entity: r.entity as Transition['entity'],
+    entityId: r.entityId,
+    from: r.fromState,
+    to: r.toState,
+    ...(r.subState ? { subState: r.subState as Transition['subState'] } : {}),
+    at: r.at.toISOString(),
+    actor: r.actor,
+    reasonCode: r.reasonCode,
+    ...(r.reasonText ? { reasonText: r.reasonText } : {}),
+  }));
+}
