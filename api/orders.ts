@@ -71,9 +71,14 @@ export async function submitOrder(ctx: OrderContext, s: Submission): Promise<Sub
   }
 }
 
+/** A resubmission returns the existing order; the same identity with a different body is refused. */
 function replay(s: Submission, hash: string, existing: { order: ProductOrder; requestHash: string; idempotencyKey?: string | null }): SubmitResult {
-  if (s.idempotencyKey && existing.idempotencyKey === s.idempotencyKey && existing.requestHash !== hash) {
+  if (existing.requestHash === hash) return { created: false, order: existing.order };
+  if (s.idempotencyKey && existing.idempotencyKey === s.idempotencyKey) {
     throw new OrdoError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${s.idempotencyKey}" was used for order ${existing.order.id} with a different body`);
+  }
+  if (s.input.externalId) {
+    throw new OrdoError('CONFLICT', `externalId "${s.input.externalId}" already names order ${existing.order.id} of this customer, with different content; change that order instead`);
   }
   return { created: false, order: existing.order };
 }

@@ -29,6 +29,9 @@ export function checkSubmission(input: ProductOrderCreate, catalog: OfferingLook
     ids.add(item.id);
 
     const offeringId = item.productOffering?.id ?? item.product?.productOffering?.id;
+    if (item.productOffering?.id && item.product?.productOffering?.id && item.productOffering.id !== item.product.productOffering.id) {
+      errors.push({ path: `${at}.product.productOffering.id`, rule: 'OFFERING_CONSISTENT', message: `names offering "${item.product.productOffering.id}" but the item orders "${item.productOffering.id}"` });
+    }
     if (item.action === 'add') {
       if (!offeringId) errors.push({ path: `${at}.productOffering`, rule: 'OFFERING_REQUIRED', message: 'an item that adds a product must name its productOffering' });
       if (item.product?.id) errors.push({ path: `${at}.product.id`, rule: 'NEW_PRODUCT_HAS_NO_ID', message: 'a product being added has no id yet' });
