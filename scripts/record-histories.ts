@@ -33,28 +33,31 @@ runMain(async () => {
   const taskQueue = 'record-histories';
   const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps: { db: database.db } });
 
-  await worker.runUntil(async () => {
-    // Scenario: an order acknowledged and projected, waiting for approval.
-    const id = randomUUID();
-    const { order, transitions } = acknowledgeOrder(
-      {
-        externalId: 'PO-replay-1',
-        relatedParty: [{ id: 'CUST-replay', role: 'customer', '@referredType': 'Organization' }],
-        productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'internet-access' }, product: { productCharacteristic: [{ name: 'speedMbps', value: 100 }] } }],
-      },
-      { id, href: `http://localhost:3000/tmf-api/productOrderingManagement/v4/productOrder/${id}`, orderDate: new Date().toISOString(), actor: 'api_client:key_replay' },
-    );
-    const input: OrderWorkflowInput = { order, transitions, requestHash: 'replay' };
-    const handle = await env.client.workflow.start('orderWorkflow', { workflowId: orderWorkflowId(id), taskQueue, args: [input] });
-    while (!(await findOrder(database.db, id))) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 500)); // let the workflow task after the projection complete
-    mkdirSync(OUT, { recursive: true });
-    // The CLI's JSON is the format operators export from any cluster (`temporal workflow show`).
-    const json = execFileSync(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', handle.workflowId, '--output', 'json']);
-    writeFileSync(join(OUT, 'order-awaiting-approval.json'), json);
-    await handle.terminate('recorded');
-  });
-  await database.close();
-  await env.teardown();
+  try {
+    await worker.runUntil(async () => {
+      // Scenario: an order acknowledged and projected, waiting for approval.
+      const id = randomUUID();
+      const { order, transitions } = acknowledgeOrder(
+        {
+          externalId: 'PO-replay-1',
+          relatedParty: [{ id: 'CUST-replay', role: 'customer', '@referredType': 'Organization' }],
+          productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'internet-access' }, product: { productCharacteristic: [{ name: 'speedMbps', value: 100 }] } }],
+        },
+        { id, href: `http://localhost:3000/tmf-api/productOrderingManagement/v4/productOrder/${id}`, orderDate: new Date().toISOString(), actor: 'api_client:key_replay' },
+      );
+      const input: OrderWorkflowInput = { order, transitions, requestHash: 'replay' };
+      const handle = await env.client.workflow.start('orderWorkflow', { workflowId: orderWorkflowId(id), taskQueue, args: [input] });
+      while (!(await findOrder(database.db, id))) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500)); // let the workflow task after the projection complete
+      mkdirSync(OUT, { recursive: true });
+      // The CLI's JSON is the format operators export from any cluster (`temporal workflow show`).
+      const json = execFileSync(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', handle.workflowId, '--output', 'json']);
+      writeFileSync(join(OUT, 'order-awaiting-approval.json'), json);
+      await handle.terminate('recorded');
+    });
+  } finally {
+    await database.close();
+    await env.teardown();
+  }
   console.log(`Histories written to ${OUT}`);
 });
