@@ -3,6 +3,7 @@
  * Workers run separately (`worker.ts`); migrations are applied by `npm run migrate`.
  */
 import { loadConfig } from './runtime/config.js';
+import { startEventDispatcher } from './runtime/event-dispatcher.js';
 import { onShutdown, runMain } from './runtime/process.js';
 import { buildConfiguredApp, openConfiguredDatabase, waitForNamespace } from './runtime/stack.js';
 import { connectClient, temporalConnectionOptions } from './runtime/temporal.js';
@@ -15,7 +16,9 @@ runMain(async () => {
   await waitForNamespace(temporal);
   const app = await buildConfiguredApp(config, database, temporal);
   await app.listen({ port: config.PORT, host: config.HOST });
+  const dispatcher = startEventDispatcher(database.db, { log: app.log });
   onShutdown(async () => {
+    await dispatcher.stop();
     await app.close();
     await temporal.connection.close();
     await database.close();

@@ -7,6 +7,9 @@ import { authPlugin, type KeyResolver } from './auth.js';
 import type { OrderContext } from './orders.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
+import { orderRoutes } from './routes/orders.js';
+import { hubRoutes } from './routes/tmf622/hub.js';
+import { simulatorRoutes } from './routes/simulator.js';
 import { productOrderRoutes } from './routes/tmf622/product-order.js';
 
 export const TMF622_BASE = '/tmf-api/productOrderingManagement/v4';
@@ -50,5 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { checks: deps.health });
   await app.register(productOrderRoutes, { prefix: TMF622_BASE, orders: deps.orders });
+  await app.register(orderRoutes, { orders: deps.orders });
+  await app.register(hubRoutes, { prefix: TMF622_BASE, db: deps.orders.db });
+  await app.register(simulatorRoutes, { db: deps.orders.db });
   return app;
 }

@@ -1,14 +1,23 @@
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { inArray } from 'drizzle-orm';
+import { ApplicationFailure, type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { findOrder } from '../db/orders.js';
-import { productOfferings } from '../db/schema.js';
-import { OrdoError } from '../domain/errors.js';
+import { findOfferings } from '../db/catalog.js';
+import { ERROR_CODES, type ErrorCode, OrdoError } from '../domain/errors.js';
 import { acknowledgeOrder, customerIdOf, orderSummary, type ProductOrder } from '../domain/order.js';
 import { checkSubmission } from '../domain/order-rules.js';
 import { actorOf, type Principal } from '../domain/roles.js';
 import type { ProductOrderCreate } from '../domain/tmf622/schemas.js';
-import { getOrderQuery, orderWorkflowId, type OrderView, type OrderWorkflowInput } from '../workflows/messages.js';
+import {
+  type ApprovalDecision,
+  completeTaskUpdate,
+  decideApprovalUpdate,
+  getOrderQuery,
+  orderWorkflowId,
+  type OrderView,
+  type OrderWorkflowInput,
+  type TaskCompletion,
+} from '../workflows/messages.js';
 import { CustomerId, OrderId, OrderState } from '../workflows/search-attributes.js';
 import { orderIdFor, requestHash } from './identity.js';
 
@@ -85,10 +94,8 @@ function replay(s: Submission, hash: string, existing: { order: ProductOrder; re
 
 async function assertValidSubmission(db: Db, input: ProductOrderCreate): Promise<void> {
   const offeringIds = input.productOrderItem.flatMap((i) => [i.productOffering?.id, i.product?.productOffering?.id]).filter((x): x is string => !!x);
-  const known = new Set(
-    offeringIds.length === 0 ? [] : (await db.select({ id: productOfferings.id }).from(productOfferings).where(inArray(productOfferings.id, offeringIds))).map((r) => r.id),
-  );
-  const errors = checkSubmission(input, { hasOffering: (id) => known.has(id) });
+  const offerings = new Map((await findOfferings(db, offeringIds)).map((o) => [o.id, o]));
+  const errors = checkSubmission(input, { offering: (id) => offerings.get(id) });
   if (errors.length > 0) {
     throw new OrdoError('VALIDATION_FAILED', `The order breaks ${errors.length} rule${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path} (${e.rule})`).join(', ')}`, errors);
   }
@@ -112,3 +119,32 @@ async function queryOrder(ctx: OrderContext, id: string): Promise<OrderView> {
     throw new OrdoError('UNAVAILABLE', `Order ${id} could not be read from its workflow; try again shortly`);
   }
 }
+
+/** A fulfilment manager's approval decision; answers with the order as it stands after it. */
+export const decideApproval = (ctx: OrderContext, orderId: string, decision: ApprovalDecision) => updateOrder(ctx, orderId, decideApprovalUpdate, decision);
+
+/** An agent completes a human task; answers with the completed task. */
+export const completeTask = (ctx: OrderContext, orderId: string, completion: TaskCompletion) => updateOrder(ctx, orderId, completeTaskUpdate, completion);
+
+/**
+ * Sends a command to the order's workflow. Its validator's refusal (a typed ApplicationFailure)
+ * becomes the OrdoError of that code; an order whose workflow has ended is ORDER_TERMINAL.
+ */
+async function updateOrder<Ret, Arg>(ctx: OrderContext, orderId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+  try {
+    return await ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(update, { args: [arg] });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      const type = error.cause.type ?? '';
+      throw new OrdoError(isErrorCode(type) ? type : 'CONFLICT', error.cause.message);
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      const stored = await findOrder(ctx.db, orderId);
+      if (stored) throw new OrdoError('ORDER_TERMINAL', `Order ${orderId} is ${stored.order.state}: it takes no more commands`);
+      throw new OrdoError('NOT_FOUND', `No product order with id ${orderId}`);
+    }
+    throw error;
+  }
+}
+
+const isErrorCode = (value: string): value is ErrorCode => (ERROR_CODES as readonly string[]).includes(value);

@@ -1,21 +1,30 @@
 import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { ProductOrder, Transition } from '../domain/order.js';
 import { customerIdOf } from '../domain/order.js';
+import type { DomainOrder, PlanTask } from '../domain/plan.js';
 import type { Db } from './client.js';
+import { appendOrderEvents } from './events.js';
+import { upsertPlanChanges } from './plans.js';
 import { orders, orderTransitions } from './schema.js';
 
-/** What the order workflow projects: the order as of `revision`, with every transition so far. */
+/**
+ * What the order workflow projects: the order as of `revision`, its transitions (each with its
+ * sequence number, else its index is taken), and the domain orders and tasks that changed.
+ */
 export interface OrderProjection {
   order: ProductOrder;
   revision: number;
   requestHash: string;
   idempotencyKey?: string;
-  transitions: Transition[];
+  transitions: Array<Transition & { seq?: number }>;
+  domainOrders?: DomainOrder[];
+  tasks?: PlanTask[];
 }
 
 /**
- * Upserts the order row and appends its transitions. Idempotent and order-insensitive: a replayed
- * or late projection (lower revision) changes nothing, and transitions are keyed by their sequence.
+ * Upserts the order row and appends its transitions, and the TMF622 events of the transitions new
+ * to the table, in one transaction. Idempotent and order-insensitive: a replayed or late projection
+ * (lower revision) changes nothing, and transitions are keyed by their sequence.
  */
 export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise<void> {
   const { order } = p;
@@ -41,11 +50,13 @@ export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise
         set: { state: row.state, subState: row.subState, revision: row.revision, body: row.body, updatedAt: sql`now()` },
         setWhere: sql`${orders.revision} < excluded.revision`,
       });
+    await upsertPlanChanges(tx, order.id, p.revision, { domainOrders: p.domainOrders ?? [], tasks: p.tasks ?? [] });
     if (p.transitions.length === 0) return;
-    await tx
+    const numbered = p.transitions.map((t, index) => ({ ...t, seq: t.seq ?? index }));
+    const inserted = await tx
       .insert(orderTransitions)
       .values(
-        p.transitions.map((t, seq) => ({
+        numbered.map(({ seq, ...t }) => ({
           orderId: order.id,
           seq,
           entity: t.entity,
@@ -59,7 +70,12 @@ export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise
           reasonText: t.reasonText ?? null,
         })),
       )
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ seq: orderTransitions.seq });
+    // Only transitions recorded just now raise events: a replayed projection appends nothing.
+    const bySeq = new Map(numbered.map((t) => [t.seq, t]));
+    const recorded = inserted.map(({ seq }) => bySeq.get(seq)!).sort((a, b) => a.seq - b.seq);
+    await appendOrderEvents(tx, order, recorded);
   });
 }
 

@@ -1,6 +1,7 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { ProductOffering } from '../domain/catalog.js';
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { ApprovalPolicy, ProductOffering, Specification } from '../domain/catalog.js';
 import type { ProductOrder } from '../domain/order.js';
+import type { DomainOrder, PlanTask } from '../domain/plan.js';
 
 /**
  * The read model. Order rows are written only by the order workflow's projection activity
@@ -71,3 +72,133 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: createdAt(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });
+
+export const productSpecifications = pgTable('product_specifications', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  body: jsonb('body').$type<Specification>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Catalog-wide policies (one row each, e.g. `approval`). */
+export const catalogPolicies = pgTable('catalog_policies', {
+  id: text('id').primaryKey(),
+  body: jsonb('body').$type<ApprovalPolicy>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Domain orders and plan tasks, projected by the item workflow that owns them. */
+export const domainOrders = pgTable(
+  'domain_orders',
+  {
+    id: text('id').notNull(),
+    orderId: text('order_id').notNull(),
+    orderItemId: text('order_item_id').notNull(),
+    kind: text('kind').notNull(),
+    state: text('state').notNull(),
+    revision: integer('revision').notNull(),
+    body: jsonb('body').$type<DomainOrder>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.id] })],
+);
+
+export const planTasks = pgTable(
+  'plan_tasks',
+  {
+    id: text('id').notNull(),
+    orderId: text('order_id').notNull(),
+    orderItemId: text('order_item_id').notNull(),
+    domainOrderId: text('domain_order_id').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    state: text('state').notNull(),
+    system: text('system'),
+    assignmentGroup: text('assignment_group'),
+    mandatory: boolean('mandatory').notNull(),
+    isPonr: boolean('is_ponr').notNull(),
+    revision: integer('revision').notNull(),
+    body: jsonb('body').$type<PlanTask>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.id] }), index('plan_tasks_state').on(t.state, t.type), index('plan_tasks_system').on(t.system)],
+);
+
+/** Product inventory: what the customer has once an item completes. */
+export const products = pgTable('products', {
+  id: text('id').primaryKey(),
+  orderId: text('order_id').notNull(),
+  orderItemId: text('order_item_id').notNull(),
+  customerId: text('customer_id').notNull(),
+  offeringId: text('offering_id'),
+  status: text('status').notNull(),
+  body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** TMF622 /hub subscriptions: where to deliver events. */
+export const hubSubscriptions = pgTable('hub_subscriptions', {
+  id: text('id').primaryKey(),
+  callback: text('callback').notNull(),
+  query: text('query'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Events to deliver, written in the same transaction as the state they describe (outbox).
+ * `seq` orders them; delivery is per subscription, at least once, in order per order.
+ */
+export const eventOutbox = pgTable(
+  'event_outbox',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    eventId: text('event_id').notNull().unique(),
+    eventType: text('event_type').notNull(),
+    orderId: text('order_id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('event_outbox_order').on(t.orderId, t.seq)],
+);
+
+/** Delivery state of each event for each subscription. */
+export const eventDeliveries = pgTable(
+  'event_deliveries',
+  {
+    subscriptionId: text('subscription_id').notNull(),
+    eventSeq: integer('event_seq').notNull(),
+    orderId: text('order_id').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.eventSeq] }), index('event_deliveries_due').on(t.deliveredAt, t.nextAttemptAt)],
+);
+
+/** Run-time settings of each simulated southbound system (latency, errors, scripted failures). */
+export const simulatorSystems = pgTable('simulator_systems', {
+  system: text('system').primaryKey(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** What the simulator did, once per idempotency key: the proof that no effect happened twice. */
+export const simulatorEffects = pgTable(
+  'simulator_effects',
+  {
+    idempotencyKey: text('idempotency_key').primaryKey(),
+    system: text('system').notNull(),
+    operation: text('operation').notNull(),
+    orderId: text('order_id').notNull(),
+    orderItemId: text('order_item_id').notNull(),
+    taskId: text('task_id').notNull(),
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    output: jsonb('output').$type<Record<string, unknown>>().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('simulator_effects_order').on(t.orderId)],
+);

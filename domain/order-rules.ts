@@ -1,10 +1,12 @@
+import type { ProductOffering } from './catalog.js';
+import { checkConfiguration } from './configurator.js';
 import type { FieldError } from './errors.js';
 import { CUSTOMER_ROLE } from './order.js';
 import type { ProductOrderCreate } from './tmf622/schemas.js';
 
 /** What the submission rules need to know of the catalog. */
 export interface OfferingLookup {
-  hasOffering(id: string): boolean;
+  offering(id: string): ProductOffering | undefined;
 }
 
 /**
@@ -38,9 +40,11 @@ export function checkSubmission(input: ProductOrderCreate, catalog: OfferingLook
     } else if (!item.product?.id) {
       errors.push({ path: `${at}.product.id`, rule: 'PRODUCT_REFERENCE_REQUIRED', message: `action "${item.action}" must reference the existing product by id` });
     }
-    if (offeringId && !catalog.hasOffering(offeringId)) {
+    const offering = offeringId ? catalog.offering(offeringId) : undefined;
+    if (offeringId && !offering) {
       errors.push({ path: `${at}.productOffering.id`, rule: 'OFFERING_EXISTS', message: `unknown product offering "${offeringId}"` });
     }
+    if (offering && item.action === 'add') errors.push(...checkConfiguration(item, offering, at));
   });
 
   input.productOrderItem.forEach((item, index) => {

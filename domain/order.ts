@@ -24,7 +24,13 @@ export type ItemStateType = Exclude<OrderStateType, 'partial'>;
 
 export type OrderSubState = 'enriching' | 'awaitingApproval' | 'decomposing' | 'fulfilling' | 'revising';
 
-export type ProductOrderItem = ProductOrderItemCreate & { state: ItemStateType };
+export type ProductOrderItem = ProductOrderItemCreate & {
+  state: ItemStateType;
+  /** Extension: the item's point of no return was reached (never goes back to false). */
+  ponr?: boolean;
+  /** Extension: when the item's plan is expected to finish. */
+  expectedCompletionDate?: string;
+};
 
 export type ProductOrder = Omit<ProductOrderCreate, 'productOrderItem'> & {
   id: string;
@@ -43,7 +49,7 @@ export type ProductOrder = Omit<ProductOrderCreate, 'productOrderItem'> & {
 
 /** One recorded state change, of the order or one of its items. */
 export interface Transition {
-  entity: 'order' | 'item';
+  entity: 'order' | 'item' | 'task';
   entityId: string;
   from: string | null;
   to: string;

@@ -6,6 +6,7 @@ import { keyResolver, parseEnvKeys } from '../api/auth.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { type Config, publicUrl } from './config.js';
 import { createWorker } from './temporal.js';
+import { createSouthbound } from '../activities/southbound/registry.js';
 
 /** Opens the configured database: Postgres at DATABASE_URL, else embedded PGlite under DATA_DIR. */
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
@@ -39,5 +40,5 @@ export async function buildConfiguredApp(config: Config, database: Database, tem
 }
 
 export async function createConfiguredWorker(config: Config, database: Database, connection: NativeConnection) {
-  return createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { db: database.db } });
+  return createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { db: database.db, southbound: createSouthbound(database.db, process.env) } });
 }

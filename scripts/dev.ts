@@ -5,11 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { TMF622_BASE } from '../api/app.js';
-import { upsertOfferings } from '../db/catalog.js';
+import { storeCatalog } from '../db/catalog.js';
 import { DEMO_CATALOG } from '../domain/catalog.js';
 import { loadConfig, publicUrl } from '../runtime/config.js';
 import { ensureDevKeys } from '../runtime/dev-keys.js';
 import { type DevServer, startDevServer } from '../runtime/dev-server.js';
+import { startEventDispatcher } from '../runtime/event-dispatcher.js';
 import { onShutdown, runMain } from '../runtime/process.js';
 import { buildConfiguredApp, createConfiguredWorker, openConfiguredDatabase, waitForNamespace } from '../runtime/stack.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
@@ -36,7 +37,7 @@ runMain(async () => {
   const database = await openConfiguredDatabase(config);
   cleanups.push(() => database.close());
   await database.migrate();
-  await upsertOfferings(database.db, DEMO_CATALOG);
+  await storeCatalog(database.db, DEMO_CATALOG);
   const devKeys = config.API_KEYS ? undefined : await ensureDevKeys(database.db, config.DATA_DIR);
 
   const options = temporalConnectionOptions(config, address);
@@ -56,6 +57,8 @@ runMain(async () => {
   const app = await buildConfiguredApp(config, database, temporal);
   await app.listen({ port: config.PORT, host: config.HOST });
   cleanups.push(() => app.close());
+  const dispatcher = startEventDispatcher(database.db, { log: app.log });
+  cleanups.push(() => dispatcher.stop());
 
   const base = publicUrl(config);
   console.log(

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { upsertOfferings } from '../db/catalog.js';
+import { storeCatalog } from '../db/catalog.js';
 import { openDatabase } from '../db/client.js';
 import { findOrder } from '../db/orders.js';
 import { DEMO_CATALOG } from '../domain/catalog.js';
@@ -20,6 +20,7 @@ import { ensureTemporalCli } from '../runtime/temporal-cli.js';
 import { createWorker, installRuntime } from '../runtime/temporal.js';
 import { orderWorkflowId, type OrderWorkflowInput } from '../workflows/messages.js';
 import { ORDO_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { createSouthbound } from '../activities/southbound/registry.js';
 
 const OUT = join('tests', 'replay', 'histories');
 
@@ -29,9 +30,9 @@ runMain(async () => {
   const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, searchAttributes: ORDO_SEARCH_ATTRIBUTES } });
   const database = await openDatabase({ pglite: 'memory' });
   await database.migrate();
-  await upsertOfferings(database.db, DEMO_CATALOG);
+  await storeCatalog(database.db, DEMO_CATALOG);
   const taskQueue = 'record-histories';
-  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps: { db: database.db } });
+  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps: { db: database.db, southbound: createSouthbound(database.db, {}) } });
 
   try {
     await worker.runUntil(async () => {

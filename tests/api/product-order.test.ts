@@ -39,8 +39,11 @@ describe('POST /productOrder', () => {
     );
     expect(await description.staticSummary()).toBe(`Order ${order.id} (${body.externalId}) for ${body.relatedParty![0]!.id}: 1 item`);
 
-    const stored = await eventually(() => findOrder(stack.database.db, order.id));
-    expect(stored.order).toMatchObject({ id: order.id, state: 'acknowledged', subState: 'awaitingApproval' });
+    const stored = await eventually(async () => {
+      const found = await findOrder(stack.database.db, order.id);
+      return found?.order.subState === 'awaitingApproval' ? found : undefined;
+    });
+    expect(stored.order).toMatchObject({ id: order.id, state: 'acknowledged' });
   });
 
   it('returns the existing order when the same Idempotency-Key is sent again', async () => {

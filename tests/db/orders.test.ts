@@ -76,8 +76,8 @@ describe.each(drivers)('read model on $kind', ({ open }) => {
   });
 
   it('seeds the catalog idempotently', async () => {
-    await upsertOfferings(database.db, DEMO_CATALOG);
-    await upsertOfferings(database.db, DEMO_CATALOG);
+    await upsertOfferings(database.db, DEMO_CATALOG.offerings);
+    await upsertOfferings(database.db, DEMO_CATALOG.offerings);
     const ids = (await listOfferings(database.db)).map((o) => o.id);
     expect(ids).toEqual(expect.arrayContaining(['sdwan-service-package', 'internet-access', 'branch-router']));
     expect(new Set(ids).size).toBe(ids.length);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ProductOffering } from '../../domain/catalog.js';
 import { checkSubmission, type OfferingLookup } from '../../domain/order-rules.js';
 import type { ProductOrderCreate, ProductOrderItemCreate, RelatedParty } from '../../domain/tmf622/schemas.js';
 
-const catalog: OfferingLookup = { hasOffering: (id) => ['internet-access', 'branch-router'].includes(id) };
+// Offerings without characteristics or rules: configuration checks have their own tests (configurator.test.ts).
+const bare = (id: string): ProductOffering => ({ id, name: id, description: '', category: 'test', productSpecificationId: id, characteristics: [] });
+const catalog: OfferingLookup = { offering: (id) => (['internet-access', 'branch-router'].includes(id) ? bare(id) : undefined) };
 
 const customer = (id = 'CUST-1', role = 'customer'): RelatedParty => ({ id, role, '@referredType': 'Individual' });
 const addItem = (id: string, extra: Partial<ProductOrderItemCreate> = {}): ProductOrderItemCreate => ({
@@ -159,7 +162,7 @@ describe('checkSubmission', () => {
     it('asks the catalog about exactly the offerings named', () => {
       const asked: string[] = [];
       checkSubmission(order({ productOrderItem: [addItem('1'), addItem('2', { productOffering: { id: 'branch-router' } })] }), {
-        hasOffering: (id) => (asked.push(id), true),
+        offering: (id) => (asked.push(id), bare(id)),
       });
       expect(asked).toEqual(['internet-access', 'branch-router']);
     });

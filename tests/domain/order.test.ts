@@ -112,11 +112,11 @@ describe('renderOrderDetails', () => {
 
     expect(lines[0]).toBe('**Order ord-1** · acknowledged · version 1');
     expect(lines.slice(2)).toEqual([
-      '| item | action | offering | qty | state |',
-      '|---|---|---|---|---|',
-      '| a | add | internet-access | 1 | acknowledged |',
-      '| b | add | branch-router | 3 | acknowledged |',
-      '| c | delete | PRD-7 | 1 | acknowledged |',
+      '| item | action | offering | qty | state | tasks done | PONR | working on |',
+      '|---|---|---|---|---|---|---|---|',
+      '| a | add | internet-access | 1 | acknowledged | – | no |  |',
+      '| b | add | branch-router | 3 | acknowledged | – | no |  |',
+      '| c | delete | PRD-7 | 1 | acknowledged | – | no |  |',
     ]);
   });
 

@@ -10,7 +10,7 @@ export const newCustomerId = () => `CUST-${randomUUID().slice(0, 8)}`;
 export function internetOrder(customerId = newCustomerId(), overrides: Partial<ProductOrderCreate> = {}): ProductOrderCreate {
   return {
     externalId: `PO-${randomUUID()}`,
-    category: 'residential',
+    category: 'business',
     relatedParty: [{ id: customerId, role: 'customer', '@referredType': 'Individual' }],
     productOrderItem: [
       {

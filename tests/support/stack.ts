@@ -5,18 +5,20 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp, TMF622_BASE } from '../../api/app.js';
 import { keyResolver, parseEnvKeys } from '../../api/auth.js';
-import { upsertOfferings } from '../../db/catalog.js';
+import { storeCatalog } from '../../db/catalog.js';
 import { type Database, openDatabase } from '../../db/client.js';
 import { DEMO_CATALOG } from '../../domain/catalog.js';
 import { ROLES, type Role } from '../../domain/roles.js';
 import { connectClient, createWorker, installRuntime } from '../../runtime/temporal.js';
+import { createSouthbound } from '../../activities/southbound/registry.js';
+import { copyTemplateDatabase } from './postgres.js';
 
 export const TMF_BASE_URL = `http://ordo.test${TMF622_BASE}`;
 
-/** The run's database: the fresh Postgres one from global setup, else an in-memory PGlite. */
+/** A fresh database for the caller: a copy of the run's migrated Postgres template, else an in-memory PGlite. */
 export async function openTestDatabase(kind: 'default' | 'pglite' = 'default'): Promise<Database> {
   const url = inject('postgresUrl');
-  if (url && kind === 'default') return openDatabase({ url, poolSize: 4 });
+  if (url && kind === 'default') return openDatabase({ url: await copyTemplateDatabase(url), poolSize: 4 });
   const database = await openDatabase({ pglite: 'memory' });
   await database.migrate();
   return database;
@@ -41,12 +43,12 @@ export async function startTestStack(): Promise<TestStack> {
   if (!Runtime._instance) installRuntime('warn');
   const address = inject('temporalAddress');
   const database = await openTestDatabase();
-  await upsertOfferings(database.db, DEMO_CATALOG);
+  await storeCatalog(database.db, DEMO_CATALOG);
 
   const taskQueue = `test-${randomUUID()}`;
   const temporal = await connectClient({ address }, 'default');
   const connection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection, namespace: 'default', taskQueue, deps: { db: database.db }, workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const worker = await createWorker({ connection, namespace: 'default', taskQueue, deps: { db: database.db, southbound: createSouthbound(database.db, {}) }, workflowBundle: { codePath: inject('workflowBundlePath') } });
   const running = worker.run();
 
   const keys = Object.fromEntries(ROLES.map((role) => [role, `test_${role}_${randomBytes(12).toString('hex')}`])) as Record<Role, string>;

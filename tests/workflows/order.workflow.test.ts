@@ -25,15 +25,19 @@ describe('orderWorkflow', () => {
     const input = workflowInput();
     const handle = await stack.temporal.workflow.start('orderWorkflow', { workflowId: orderWorkflowId(input.order.id), taskQueue: stack.taskQueue, args: [input] });
 
-    const stored = await eventually(() => findOrder(stack.database.db, input.order.id));
+    const stored = await eventually(async () => {
+      const found = await findOrder(stack.database.db, input.order.id);
+      return found?.order.subState === 'awaitingApproval' ? found : undefined;
+    });
     expect(stored).toMatchObject({ requestHash: 'hash-1', order: { state: 'acknowledged', subState: 'awaitingApproval' } });
     expect(await listTransitions(stack.database.db, input.order.id)).toEqual([
       expect.objectContaining({ entity: 'order', entityId: input.order.id, from: null, to: 'acknowledged', actor: 'api_client:key_test', reasonCode: 'SUBMITTED' }),
       expect.objectContaining({ entity: 'item', entityId: '1', from: null, to: 'acknowledged', reasonCode: 'SUBMITTED' }),
+      expect.objectContaining({ entity: 'order', from: 'acknowledged', to: 'acknowledged', subState: 'awaitingApproval', reasonCode: 'AWAITING_APPROVAL' }),
     ]);
 
     const view = await handle.query(getOrderQuery);
-    expect(view).toMatchObject({ revision: 1, order: { id: input.order.id, subState: 'awaitingApproval' } });
+    expect(view).toMatchObject({ revision: 2, order: { id: input.order.id, subState: 'awaitingApproval' } });
 
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');
@@ -41,7 +45,7 @@ describe('orderWorkflow', () => {
 
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     expect(metadata.currentDetails).toContain(`**Order ${input.order.id}** · acknowledged (awaitingApproval)`);
-    expect(metadata.currentDetails).toContain('| 1 | add | internet-access | 1 | acknowledged |');
+    expect(metadata.currentDetails).toContain('| 1 | add | internet-access | 1 | acknowledged | – | no |  |');
     await handle.terminate('test done');
   });
 

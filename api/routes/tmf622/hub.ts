@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../../db/client.js';
+import { createSubscription, deleteSubscription } from '../../../db/events.js';
+import { OrdoError } from '../../../domain/errors.js';
+import { actorOf, type Role } from '../../../domain/roles.js';
+
+const SUBSCRIBERS: Role[] = ['api_client', 'order_agent', 'fulfilment_manager', 'admin'];
+
+const subscriptionInput = z.strictObject({
+  /** Where events are POSTed. */
+  callback: z.url({ protocol: /^https?$/, error: 'callback must be an http or https URL' }).max(2048),
+  /** Stored and returned; events are not filtered by it. */
+  query: z.string().max(1000).optional(),
+});
+
+const subscription = z.object({ id: z.string(), callback: z.string(), query: z.string().optional() });
+
+/** TMF622 event subscriptions: register and unregister a listener. */
+export const hubRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.post(
+    '/hub',
+    {
+      config: { roles: SUBSCRIBERS },
+      schema: {
+        summary: 'Register a listener for product order events',
+        tags: ['TMF622 events subscription'],
+        body: subscriptionInput,
+        response: { 201: subscription },
+      },
+    },
+    async (request, reply) => {
+      const created = await createSubscription(db, { ...request.body, createdBy: actorOf(request.principal) });
+      return reply.code(201).header('location', `${request.routeOptions.url}/${created.id}`).send(created);
+    },
+  );
+
+  app.delete(
+    '/hub/:id',
+    {
+      config: { roles: SUBSCRIBERS },
+      schema: {
+        summary: 'Unregister a listener',
+        tags: ['TMF622 events subscription'],
+        params: z.strictObject({ id: z.string().min(1).max(255) }),
+      },
+    },
+    async (request, reply) => {
+      if (!(await deleteSubscription(db, request.params.id))) throw new OrdoError('NOT_FOUND', `No event subscription ${request.params.id}`);
+      return reply.code(204).send();
+    },
+  );
+};

@@ -1,0 +1,156 @@
+import { decomposeItem } from './decompose.js';
+import type { Catalog } from './catalog.js';
+import type { ItemStateType, OrderStateType, OrderSubState, ProductOrder, Transition } from './order.js';
+import type { DomainOrder, ItemPlan, PlanTask, TaskState } from './plan.js';
+import { domainOrderState, itemStateFromPlan, rollUpOrder } from './rollup.js';
+import { schedulePlan } from './schedule.js';
+
+export interface Actor {
+  actor: string;
+  reasonCode: string;
+  reasonText?: string;
+}
+
+/** What changed since the last projection: the read model receives only this. */
+export interface OrderChanges {
+  order: ProductOrder;
+  transitions: Array<Transition & { seq: number }>;
+  domainOrders: Array<DomainOrder & { orderId: string }>;
+  tasks: Array<PlanTask & { orderId: string }>;
+}
+
+/**
+ * An order as its workflow holds it: the TMF order, its item plans, and every transition, with
+ * the roll-up applied after each change. Pure and deterministic (time is passed in), so the
+ * workflow stays a list of steps and this logic is unit-tested without Temporal.
+ */
+export class OrderRecord {
+  order: ProductOrder;
+  plans: ItemPlan[] = [];
+  /** Human tasks that collect missing data before approval (enrichment). */
+  enrichment: PlanTask[] = [];
+  readonly transitions: Transition[];
+  private readonly failedItems = new Set<string>();
+  private projectedTransitions = 0;
+  private readonly dirtyTasks = new Set<string>();
+  private readonly dirtyDomainOrders = new Set<string>();
+
+  constructor(order: ProductOrder, transitions: Transition[]) {
+    this.order = order;
+    this.transitions = [...transitions];
+  }
+
+  get id() {
+    return this.order.id;
+  }
+
+  isTerminal(): boolean {
+    return ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(this.order.state);
+  }
+
+  setOrderState(to: OrderStateType, subState: OrderSubState | undefined, at: string, why: Actor): void {
+    const from = this.order.state;
+    if (from === to && this.order.subState === subState) return;
+    this.order = { ...this.order, state: to, ...(subState ? { subState } : { subState: undefined }) };
+    if (subState === undefined) delete this.order.subState;
+    this.transitions.push({ entity: 'order', entityId: this.id, from, to, ...(subState ? { subState } : {}), at, ...why });
+  }
+
+  setItemState(itemId: string, to: ItemStateType, at: string, why: Actor): void {
+    const item = this.order.productOrderItem.find((i) => i.id === itemId);
+    if (!item || item.state === to) return;
+    this.transitions.push({ entity: 'item', entityId: itemId, from: item.state, to, at, ...why });
+    this.order = { ...this.order, productOrderItem: this.order.productOrderItem.map((i) => (i.id === itemId ? { ...i, state: to } : i)) };
+  }
+
+  /** Builds every item's plan from the catalog and plans dates from `at`. */
+  decompose(catalog: Catalog, at: string): void {
+    this.plans = this.order.productOrderItem.map((item) => schedulePlan(decomposeItem(this.id, item, catalog), new Date(at)).plan);
+    for (const plan of this.plans) {
+      plan.tasks.forEach((t) => this.dirtyTasks.add(t.id));
+      plan.domainOrders.forEach((d) => this.dirtyDomainOrders.add(d.id));
+    }
+    this.reschedule(at);
+  }
+
+  task(taskId: string): PlanTask | undefined {
+    return this.enrichment.find((t) => t.id === taskId) ?? this.plans.flatMap((p) => p.tasks).find((t) => t.id === taskId);
+  }
+
+  updateTask(taskId: string, patch: Partial<PlanTask> & { state?: TaskState }, at: string, why: Actor): PlanTask {
+    const current = this.task(taskId);
+    if (!current) throw new Error(`no task ${taskId}`);
+    const next = { ...current, ...patch };
+    if (patch.state && patch.state !== current.state) {
+      this.transitions.push({ entity: 'task', entityId: taskId, from: current.state, to: patch.state, at, ...why });
+    }
+    this.enrichment = this.enrichment.map((t) => (t.id === taskId ? next : t));
+    this.plans = this.plans.map((p) => (p.orderItemId === next.orderItemId ? { ...p, tasks: p.tasks.map((t) => (t.id === taskId ? next : t)) } : p));
+    this.dirtyTasks.add(taskId);
+    if (next.isPonr && next.state === 'completed') this.markPonr(next.orderItemId);
+    return next;
+  }
+
+  /** A mandatory task could not be done: the item fails and its other open tasks are cancelled. */
+  failItem(itemId: string, at: string, why: Actor): void {
+    this.failedItems.add(itemId);
+    const plan = this.plans.find((p) => p.orderItemId === itemId);
+    for (const t of plan?.tasks ?? []) {
+      if (['planned', 'waiting', 'ready'].includes(t.state)) this.updateTask(t.id, { state: 'cancelled' }, at, why);
+    }
+  }
+
+  isItemFailed(itemId: string): boolean {
+    return this.failedItems.has(itemId);
+  }
+
+  /** Applies the roll-up: domain orders and items from their tasks, the order from its items. */
+  rollUp(at: string, why: Actor): void {
+    for (const plan of this.plans) {
+      plan.domainOrders = plan.domainOrders.map((d) => {
+        const state = domainOrderState(plan.tasks.filter((t) => t.domainOrderId === d.id));
+        if (state !== d.state) this.dirtyDomainOrders.add(d.id);
+        return state === d.state ? d : { ...d, state };
+      });
+      this.setItemState(plan.orderItemId, itemStateFromPlan(plan, this.failedItems.has(plan.orderItemId)), at, why);
+    }
+    const state = rollUpOrder(this.order.productOrderItem.map((i) => i.state));
+    const terminal = ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(state);
+    this.setOrderState(state, terminal ? undefined : state === 'inProgress' ? 'fulfilling' : this.order.subState, at, why);
+    if (terminal && !this.order.completionDate) this.order = { ...this.order, completionDate: at };
+  }
+
+  /** Re-plans open tasks from `at` and moves expected completion dates (item and order). */
+  reschedule(at: string): void {
+    let orderEnd = 0;
+    this.plans = this.plans.map((plan) => {
+      const { plan: scheduled, expectedCompletion } = schedulePlan(plan, new Date(at));
+      orderEnd = Math.max(orderEnd, Date.parse(expectedCompletion));
+      this.order = {
+        ...this.order,
+        productOrderItem: this.order.productOrderItem.map((i) => (i.id === plan.orderItemId ? { ...i, expectedCompletionDate: expectedCompletion } : i)),
+      };
+      return scheduled;
+    });
+    if (orderEnd > 0) this.order = { ...this.order, expectedCompletionDate: new Date(orderEnd).toISOString() };
+  }
+
+  private markPonr(itemId: string): void {
+    this.order = { ...this.order, productOrderItem: this.order.productOrderItem.map((i) => (i.id === itemId ? { ...i, ponr: true } : i)) };
+  }
+
+  ponrReached(): boolean {
+    return this.order.productOrderItem.some((i) => i.ponr);
+  }
+
+  /** Everything changed since the last call, for the projection activity. */
+  takeChanges(): OrderChanges {
+    const tasks = [...this.enrichment, ...this.plans.flatMap((p) => p.tasks)].filter((t) => this.dirtyTasks.has(t.id));
+    const domainOrders = this.plans.flatMap((p) => p.domainOrders).filter((d) => this.dirtyDomainOrders.has(d.id));
+    const transitions = this.transitions.slice(this.projectedTransitions).map((t, i) => ({ ...t, seq: this.projectedTransitions + i }));
+    this.projectedTransitions = this.transitions.length;
+    this.dirtyTasks.clear();
+    this.dirtyDomainOrders.clear();
+    return { order: this.order, transitions, domainOrders: domainOrders.map((d) => ({ ...d, orderId: this.id })), tasks: tasks.map((t) => ({ ...t, orderId: this.id })) };
+  }
+}
