@@ -47,7 +47,9 @@ export async function appendOrderEvents(tx: Db, order: ProductOrder, insertedTra
     .onConflictDoNothing({ target: eventOutbox.eventId })
     .returning({ seq: eventOutbox.seq, orderId: eventOutbox.orderId });
   if (appended.length === 0) return;
-  const subscribers = await tx.select({ id: hubSubscriptions.id }).from(hubSubscriptions);
+  // Shared locks: a subscription being deleted meanwhile is either waited for (and then not
+  // seen) or waits for this transaction (and then removes what it queued).
+  const subscribers = await tx.select({ id: hubSubscriptions.id }).from(hubSubscriptions).for('share');
   if (subscribers.length === 0) return;
   await tx
     .insert(eventDeliveries)
@@ -70,8 +72,10 @@ export async function getSubscription(db: Db, id: string): Promise<Subscription 
 /** Removes the subscription and whatever it had not received yet; false when there was none. */
 export async function deleteSubscription(db: Db, id: string): Promise<boolean> {
   return db.transaction(async (tx) => {
-    await tx.delete(eventDeliveries).where(eq(eventDeliveries.subscriptionId, id));
+    // Subscription first: it waits for projections fanning out to it, whose deliveries the
+    // next statement then sees and removes.
     const deleted = await tx.delete(hubSubscriptions).where(eq(hubSubscriptions.id, id)).returning({ id: hubSubscriptions.id });
+    await tx.delete(eventDeliveries).where(eq(eventDeliveries.subscriptionId, id));
     return deleted.length > 0;
   });
 }

@@ -73,6 +73,12 @@ export class OrderRecord {
     this.reschedule(at);
   }
 
+  /** Opens the enrichment tasks the order needs before approval. */
+  openEnrichment(tasks: PlanTask[]): void {
+    this.enrichment = tasks;
+    tasks.forEach((t) => this.dirtyTasks.add(t.id));
+  }
+
   task(taskId: string): PlanTask | undefined {
     return this.enrichment.find((t) => t.id === taskId) ?? this.plans.flatMap((p) => p.tasks).find((t) => t.id === taskId);
   }

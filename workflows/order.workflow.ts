@@ -33,6 +33,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   const record = new OrderRecord(input.order, input.transitions);
   const publisher = new Publisher(record, input);
   let approval: ApprovalDecision | undefined;
+  /** Set once the decision is in the read model, so the manager's command reads its own write. */
+  let decisionPublished = false;
 
   setHandler(getOrderQuery, () => ({
     order: record.order,
@@ -46,7 +48,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     decideApprovalUpdate,
     async (decision) => {
       approval = decision;
-      await condition(() => record.order.subState !== 'awaitingApproval');
+      await condition(() => decisionPublished);
       return record.order;
     },
     { validator: (decision) => validateApproval(record, decision) },
@@ -61,7 +63,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     return reject(record, publisher, { actor: 'system:contract-check', reasonCode: 'CONTRACT_EXPIRED', reasonText: `contract ended before the order date for item(s) ${expired.join(', ')}` });
   }
 
-  record.enrichment = enrichmentTasks(record.order, catalog, now());
+  record.openEnrichment(enrichmentTasks(record.order, catalog, now()));
   if (record.enrichment.length > 0) {
     record.setOrderState('acknowledged', 'enriching', now(), { actor: 'system:enrichment', reasonCode: 'INFORMATION_REQUIRED', reasonText: record.enrichment.map((t) => t.name).join('; ') });
     await publisher.publish();
@@ -76,19 +78,27 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     await condition(() => approval !== undefined);
   }
   const decided: Actor = { actor: approval!.actor, reasonCode: approval!.decision === 'approve' ? 'APPROVED' : 'REJECTED', reasonText: approval!.reason };
-  if (approval!.decision === 'reject') return reject(record, publisher, decided);
+  if (approval!.decision === 'reject') {
+    await reject(record, publisher, decided);
+    decisionPublished = true;
+    return record.order;
+  }
 
-  await fulfil(record, publisher, catalog, decided);
+  await decompose(record, publisher, catalog, decided);
+  decisionPublished = true;
+  await fulfil(record, publisher);
   return record.order;
 }
 
-async function fulfil(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor): Promise<void> {
+async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor): Promise<void> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
   await recordProducts(productRecords(record, 'pendingActive'));
   record.setOrderState('inProgress', 'fulfilling', now(), { actor: 'system:orchestrator', reasonCode: 'DECOMPOSED', reasonText: `${record.plans.flatMap((p) => p.tasks).length} tasks planned` });
   await publisher.publish();
+}
 
+async function fulfil(record: OrderRecord, publisher: Publisher): Promise<void> {
   await runPlans(record, () => publisher.publish());
   record.rollUp(now(), { actor: 'system:orchestrator', reasonCode: 'PLAN_FINISHED' });
   await recordProducts(productRecords(record, 'active'));
