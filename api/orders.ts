@@ -18,7 +18,7 @@ import {
   type OrderWorkflowInput,
   type TaskCompletion,
 } from '../workflows/messages.js';
-import { CustomerId, OrderId, OrderState } from '../workflows/search-attributes.js';
+import { CustomerId, JeopardyLevel, OpenFallouts, OrderId, OrderState, PonrReached } from '../workflows/search-attributes.js';
 import { orderIdFor, requestHash } from './identity.js';
 
 /** What order commands need: the read model, Temporal, and where orders are published. */
@@ -69,6 +69,9 @@ export async function submitOrder(ctx: OrderContext, s: Submission): Promise<Sub
         { key: OrderId, value: id },
         { key: CustomerId, value: customerId },
         { key: OrderState, value: order.state },
+        { key: PonrReached, value: false },
+        { key: JeopardyLevel, value: 'none' },
+        { key: OpenFallouts, value: 0 },
       ],
       staticSummary: orderSummary(order),
     });

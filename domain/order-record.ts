@@ -104,6 +104,7 @@ export class OrderRecord {
     for (const t of plan?.tasks ?? []) {
       if (['planned', 'waiting', 'ready'].includes(t.state)) this.updateTask(t.id, { state: 'cancelled' }, at, why);
     }
+    this.setItemState(itemId, 'failed', at, why);
   }
 
   isItemFailed(itemId: string): boolean {

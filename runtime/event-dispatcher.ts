@@ -109,7 +109,8 @@ export function startEventDispatcher(db: Db, options: EventDispatcherOptions = {
       }
       if (handled === 0) for (const resolve of waiting) resolve();
       else drainWaiters.unshift(...waiting);
-      if (handled && !stopping) continue;
+      if (stopping) break;
+      if (handled) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollIntervalMs);
         wake = () => {

@@ -29,6 +29,7 @@ async function runTask(record: OrderRecord, taskId: string, publish: () => Promi
 
   try {
     const output = await perform(record, record.task(taskId)!);
+    if (record.task(taskId)!.state === 'cancelled') return;
     record.updateTask(taskId, { state: 'completed', actualEnd: now(), ...(output ? { output } : {}) }, now(), SYSTEM);
   } catch (error) {
     const failure = describeFailure(error);
@@ -55,7 +56,8 @@ async function perform(record: OrderRecord, task: PlanTask): Promise<Record<stri
         input: task.input,
       });
     case 'human':
-      await condition(() => record.task(task.id)!.state === 'completed');
+      // Completed by an agent (completeTask update), or cancelled when its item fails.
+      await condition(() => ['completed', 'cancelled'].includes(record.task(task.id)!.state));
       return record.task(task.id)!.output;
     case 'milestone':
     case 'wait':

@@ -132,4 +132,28 @@ describe('order orchestration, end to end', () => {
     expect((await api.complete(order.id, '1:enrich-siteContact', { value: 'Di' })).json()).toMatchObject({ code: 'TASK_NOT_OPEN', status: 409 });
     expect((await api.complete('no-such-order', 'x')).json()).toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('does not leave an order silently stuck when a step fails: the item fails visibly, its siblings complete', async () => {
+    const script = await stack.app.inject({
+      method: 'PUT',
+      url: '/api/simulator/systems/cpe',
+      headers: stack.as('admin'),
+      payload: { latencyMs: 0, errorRate: 0, failNext: { count: 1, operation: 'configureModem', code: 'MODEM_FIRMWARE_REJECTED', message: 'firmware refused', retryable: false } },
+    });
+    expect(script.statusCode).toBe(200);
+    const order = await api.submit(orderOf([internetItem('1'), { id: '2', action: 'add', quantity: 2, productOffering: { id: 'branch-router' } }], 'residential'));
+    const ended = await api.until(order.id, (o) => ['failed', 'partial', 'completed'].includes(o.state));
+
+    expect(ended.state).toBe('partial');
+    expect(ended.productOrderItem.map((i) => [i.id, i.state])).toEqual([
+      ['1', 'failed'],
+      ['2', 'completed'],
+    ]);
+    const tasks = await api.tasks(`orderId=${order.id}`);
+    expect(tasks.find((t) => t.id.endsWith('modem:configure'))).toMatchObject({ state: 'fallout' });
+    expect(tasks.filter((t) => t.id.startsWith('1/') && t.state === 'cancelled').length).toBeGreaterThan(0);
+    expect((await api.timeline(order.id)).transitions).toContainEqual(
+      expect.objectContaining({ entity: 'item', entityId: '1', to: 'failed', reasonCode: 'TASK_FAILED', reasonText: expect.stringContaining('firmware refused') }),
+    );
+  });
 });
