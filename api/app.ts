@@ -6,6 +6,7 @@ import { OrdoError } from '../domain/errors.js';
 import { authPlugin, type KeyResolver } from './auth.js';
 import type { OrderContext } from './orders.js';
 import { errorHandler, sendProblem } from './problem.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { orderRoutes } from './routes/orders.js';
 import { hubRoutes } from './routes/tmf622/hub.js';
@@ -56,5 +57,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(orderRoutes, { orders: deps.orders });
   await app.register(hubRoutes, { prefix: TMF622_BASE, db: deps.orders.db });
   await app.register(simulatorRoutes, { db: deps.orders.db });
+  await app.register(catalogRoutes, { db: deps.orders.db });
   return app;
 }

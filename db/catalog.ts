@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { ApprovalPolicy, Catalog, ProductOffering, Specification } from '../domain/catalog.js';
 import type { Db } from './client.js';
 import { catalogPolicies, productOfferings, productSpecifications } from './schema.js';
@@ -22,15 +22,30 @@ export async function upsertSpecifications(db: Db, specifications: Specification
 
 /** Stores a whole catalog (offerings, specifications, policies), replacing what has the same ids. */
 export async function storeCatalog(db: Db, catalog: Catalog): Promise<void> {
+  await db.transaction(async (tx) => writeCatalog(tx as unknown as Db, catalog));
+}
+
+/**
+ * Replaces the whole catalog in one transaction: offerings and specifications absent from `catalog`
+ * are deleted, the rest upserted, the approval policy stored. Orders already in flight are not
+ * affected: each order's workflow reads the catalog once, when it starts, and keeps the plan it
+ * decomposes from that copy; only orders started after this commits see the new catalog.
+ */
+export async function replaceCatalog(db: Db, catalog: Catalog): Promise<void> {
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
-    await upsertOfferings(t, catalog.offerings);
-    await upsertSpecifications(t, catalog.specifications);
-    await tx
-      .insert(catalogPolicies)
-      .values({ id: 'approval', body: catalog.approval })
-      .onConflictDoUpdate({ target: catalogPolicies.id, set: { body: sql`excluded.body`, updatedAt: sql`now()` } });
+    await tx.delete(productOfferings).where(notInArray(productOfferings.id, catalog.offerings.map((o) => o.id)));
+    await tx.delete(productSpecifications).where(notInArray(productSpecifications.id, catalog.specifications.map((s) => s.id)));
+    await writeCatalog(tx as unknown as Db, catalog);
   });
+}
+
+async function writeCatalog(db: Db, catalog: Catalog): Promise<void> {
+  await upsertOfferings(db, catalog.offerings);
+  await upsertSpecifications(db, catalog.specifications);
+  await db
+    .insert(catalogPolicies)
+    .values({ id: 'approval', body: catalog.approval })
+    .onConflictDoUpdate({ target: catalogPolicies.id, set: { body: sql`excluded.body`, updatedAt: sql`now()` } });
 }
 
 export async function listOfferings(db: Db): Promise<ProductOffering[]> {
@@ -44,14 +59,29 @@ export async function findOfferings(db: Db, ids: string[]): Promise<ProductOffer
   return rows.map((r) => r.body);
 }
 
+export async function getOffering(db: Db, id: string): Promise<ProductOffering | undefined> {
+  const [row] = await db.select({ body: productOfferings.body }).from(productOfferings).where(eq(productOfferings.id, id));
+  return row?.body;
+}
+
+export async function listSpecifications(db: Db): Promise<Specification[]> {
+  const rows = await db.select({ body: productSpecifications.body }).from(productSpecifications).orderBy(productSpecifications.id);
+  return rows.map((r) => r.body);
+}
+
+export async function getSpecification(db: Db, id: string): Promise<Specification | undefined> {
+  const [row] = await db.select({ body: productSpecifications.body }).from(productSpecifications).where(eq(productSpecifications.id, id));
+  return row?.body;
+}
+
 const NO_AUTO_APPROVAL: ApprovalPolicy = { autoApproveCategories: [] };
 
 /** The catalog an order is decomposed with: the offerings it names, every specification, the policies. */
 export async function loadCatalog(db: Db, offeringIds?: string[]): Promise<Catalog> {
-  const [offerings, specs, [approval]] = await Promise.all([
+  const [offerings, specifications, [approval]] = await Promise.all([
     offeringIds ? findOfferings(db, offeringIds) : listOfferings(db),
-    db.select({ body: productSpecifications.body }).from(productSpecifications).orderBy(productSpecifications.id),
+    listSpecifications(db),
     db.select({ body: catalogPolicies.body }).from(catalogPolicies).where(eq(catalogPolicies.id, 'approval')),
   ]);
-  return { offerings, specifications: specs.map((r) => r.body), approval: approval?.body ?? NO_AUTO_APPROVAL };
+  return { offerings, specifications, approval: approval?.body ?? NO_AUTO_APPROVAL };
 }

@@ -3,62 +3,117 @@
  * event history to tests/replay/histories/. Commit the files: CI replays them against the current
  * workflow code (tests/replay), so a change that would break running orders fails the build.
  * Record a new scenario when the workflow gains a path; never re-record an old one to make a
- * failing replay pass — use `patched()` in the workflow instead.
+ * failing replay pass — use `patched()` in the workflow instead. Pass scenario names to record
+ * only those.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createSouthbound } from '../activities/southbound/registry.js';
 import { storeCatalog } from '../db/catalog.js';
-import { openDatabase } from '../db/client.js';
-import { findOrder } from '../db/orders.js';
+import { openDatabase, type Database } from '../db/client.js';
+import { putSystemSettings } from '../db/simulator.js';
 import { DEMO_CATALOG } from '../domain/catalog.js';
 import { acknowledgeOrder } from '../domain/order.js';
+import type { ProductOrderCreate } from '../domain/tmf622/schemas.js';
 import { runMain } from '../runtime/process.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
 import { createWorker, installRuntime } from '../runtime/temporal.js';
-import { orderWorkflowId, type OrderWorkflowInput } from '../workflows/messages.js';
+import { completeTaskUpdate, decideApprovalUpdate, getOrderQuery, orderWorkflowId, type OrderWorkflowInput } from '../workflows/messages.js';
 import { ORDO_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
-import { createSouthbound } from '../activities/southbound/registry.js';
 
 const OUT = join('tests', 'replay', 'histories');
+const TASK_QUEUE = 'record-histories';
+const customer = [{ id: 'CUST-replay', role: 'customer', '@referredType': 'Organization' }];
+const internet = (id: string) => ({ id, action: 'add' as const, productOffering: { id: 'internet-access' }, product: { productCharacteristic: [{ name: 'speedMbps', value: 100 }] } });
+
+interface Scenario {
+  order: ProductOrderCreate;
+  /** Drives the order (updates) and resolves when the history is complete enough to record. */
+  drive(client: Client, workflowId: string, db: Database): Promise<void>;
+}
+
+const until = async (probe: () => Promise<boolean>) => {
+  while (!(await probe())) await new Promise((r) => setTimeout(r, 50));
+};
+const ended = (client: Client, workflowId: string) => client.workflow.getHandle(workflowId).result().then(() => undefined);
+
+const SCENARIOS: Record<string, Scenario> = {
+  'enterprise-sdwan-completed': {
+    order: {
+      category: 'enterprise',
+      relatedParty: customer,
+      productOrderItem: [
+        { id: '1', action: 'add', productOffering: { id: 'sdwan-service-package' }, product: { productCharacteristic: [{ name: 'siteName', value: 'Lyon' }, { name: 'wanOptimisation', value: true }] } },
+        { id: '2', action: 'add', productOffering: { id: 'sdwan-service-package' }, product: { productCharacteristic: [{ name: 'siteName', value: 'Lille' }, { name: 'siteContact', value: 'Ana' }] } },
+      ],
+    },
+    async drive(client, workflowId) {
+      const handle = client.workflow.getHandle(workflowId);
+      await until(async () => (await handle.query(getOrderQuery)).enrichment.length > 0);
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: '1:enrich-siteContact', actor: 'order_agent:replay', value: 'Bo' }] });
+      await until(async () => (await handle.query(getOrderQuery)).order.subState === 'awaitingApproval');
+      await handle.executeUpdate(decideApprovalUpdate, { args: [{ decision: 'approve', actor: 'fulfilment_manager:replay' }] });
+      for (;;) {
+        const view = await handle.query(getOrderQuery);
+        if (view.order.state === 'completed') break;
+        const ready = view.plans.flatMap((p) => p.tasks).filter((t) => t.type === 'human' && t.state === 'ready');
+        for (const task of ready) await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: 'fulfilment_agent:replay', note: 'installed' }] });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await ended(client, workflowId);
+    },
+  },
+  'rejected-by-manager': {
+    order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
+    async drive(client, workflowId) {
+      const handle = client.workflow.getHandle(workflowId);
+      await until(async () => (await handle.query(getOrderQuery)).order.subState === 'awaitingApproval');
+      await handle.executeUpdate(decideApprovalUpdate, { args: [{ decision: 'reject', reason: 'credit check failed', actor: 'fulfilment_manager:replay' }] });
+      await ended(client, workflowId);
+    },
+  },
+  'auto-approved-partial': {
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), { id: '2', action: 'add', quantity: 2, productOffering: { id: 'branch-router' } }] },
+    async drive(client, workflowId) {
+      await ended(client, workflowId);
+    },
+  },
+};
 
 runMain(async () => {
   installRuntime('warn');
+  const only = process.argv.slice(2);
   const cli = await ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, searchAttributes: ORDO_SEARCH_ATTRIBUTES } });
   const database = await openDatabase({ pglite: 'memory' });
-  await database.migrate();
-  await storeCatalog(database.db, DEMO_CATALOG);
-  const taskQueue = 'record-histories';
-  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps: { db: database.db, southbound: createSouthbound(database.db, {}) } });
-
   try {
+    await database.migrate();
+    await storeCatalog(database.db, DEMO_CATALOG);
+    // The partial scenario: its modem configuration is refused once, for good.
+    await putSystemSettings(database.db, 'cpe', { latencyMs: 0, errorRate: 0, failNext: { count: 1, operation: 'configureModem', code: 'MODEM_FIRMWARE_REJECTED', message: 'firmware refused', retryable: false } });
+    const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, deps: { db: database.db, southbound: createSouthbound(database.db, {}) } });
     await worker.runUntil(async () => {
-      // Scenario: an order acknowledged and projected, waiting for approval.
-      const id = randomUUID();
-      const { order, transitions } = acknowledgeOrder(
-        {
-          externalId: 'PO-replay-1',
-          relatedParty: [{ id: 'CUST-replay', role: 'customer', '@referredType': 'Organization' }],
-          productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'internet-access' }, product: { productCharacteristic: [{ name: 'speedMbps', value: 100 }] } }],
-        },
-        { id, href: `http://localhost:3000/tmf-api/productOrderingManagement/v4/productOrder/${id}`, orderDate: new Date().toISOString(), actor: 'api_client:key_replay' },
-      );
-      const input: OrderWorkflowInput = { order, transitions, requestHash: 'replay' };
-      const handle = await env.client.workflow.start('orderWorkflow', { workflowId: orderWorkflowId(id), taskQueue, args: [input] });
-      while (!(await findOrder(database.db, id))) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 500)); // let the workflow task after the projection complete
       mkdirSync(OUT, { recursive: true });
-      // The CLI's JSON is the format operators export from any cluster (`temporal workflow show`).
-      const json = execFileSync(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', handle.workflowId, '--output', 'json']);
-      writeFileSync(join(OUT, 'order-awaiting-approval.json'), json);
-      await handle.terminate('recorded');
+      for (const [name, scenario] of Object.entries(SCENARIOS)) {
+        if (only.length > 0 && !only.includes(name)) continue;
+        const id = randomUUID();
+        const ack = { id, href: `http://localhost:3000/tmf-api/productOrderingManagement/v4/productOrder/${id}`, orderDate: new Date().toISOString(), actor: 'api_client:replay' };
+        const input: OrderWorkflowInput = { ...acknowledgeOrder(scenario.order, ack), requestHash: 'replay' };
+        const workflowId = orderWorkflowId(id);
+        await env.client.workflow.start('orderWorkflow', { workflowId, taskQueue: TASK_QUEUE, args: [input] });
+        await scenario.drive(env.client, workflowId, database);
+        // The CLI's JSON is the format operators export from any cluster (`temporal workflow show`).
+        const json = execFileSync(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+        writeFileSync(join(OUT, `${name}.json`), json);
+        console.log(`recorded ${name}`);
+      }
     });
   } finally {
     await database.close();
     await env.teardown();
   }
-  console.log(`Histories written to ${OUT}`);
 });
