@@ -94,7 +94,7 @@ export const catalogSchema = z.strictObject({
 });
 
 // The schema and the types of catalog.ts must describe the same thing: this fails to compile otherwise.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const mirrorsCatalogTypes: Same<z.infer<typeof catalogSchema>, Catalog> = true;
 void mirrorsCatalogTypes;
 

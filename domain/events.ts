@@ -58,8 +58,10 @@ export function eventsForTransitions(order: ProductOrder, transitions: readonly 
 /** Order and item transitions are TMF ProductOrder changes; finer ones (plan tasks) are not. */
 function eventTypesOf(t: Transition): OrderEventType[] {
   const types: OrderEventType[] = [];
-  if (t.entity === 'order') types.push(t.from === null ? 'ProductOrderCreateEvent' : 'ProductOrderStateChangeEvent');
-  if (t.entity === 'item') types.push('ProductOrderAttributeValueChangeEvent');
+  // A new order's items arrive with its create event; a sub-state change alone is no state change.
+  if (t.entity === 'order' && t.from === null) types.push('ProductOrderCreateEvent');
+  if (t.entity === 'order' && t.from !== null && t.from !== t.to) types.push('ProductOrderStateChangeEvent');
+  if (t.entity === 'item' && t.from !== null && t.from !== t.to) types.push('ProductOrderAttributeValueChangeEvent');
   if ((t.entity === 'order' && t.to === 'pending') || t.reasonCode === INFORMATION_REQUIRED) types.push('ProductOrderInformationRequiredEvent');
   return types;
 }
@@ -86,3 +88,7 @@ function describe(order: ProductOrder, t: Transition): string {
   const change = t.from === null ? `created in state ${t.to}` : `changed state from ${t.from} to ${t.to}`;
   return `${subject} ${change} (${t.reasonCode}${t.reasonText ? `: ${t.reasonText}` : ''})`;
 }
+
+/** Where TMF622 delivers an event: the subscriber's listener resource under its callback. */
+export const listenerUrl = (callback: string, eventType: OrderEventType) =>
+  `${callback.replace(/\/$/, '')}/listener/${eventType.charAt(0).toLowerCase()}${eventType.slice(1)}`;

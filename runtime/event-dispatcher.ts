@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import { claimDueDeliveries, type Delivery, markDelivered, markFailed } from '../db/events.js';
+import { listenerUrl } from '../domain/events.js';
 
 /** pino-shaped, so the API's logger can be passed as is. */
 export interface DispatcherLog {
@@ -74,7 +75,7 @@ export function startEventDispatcher(db: Db, options: EventDispatcherOptions = {
   /** POSTs the event; what went wrong, or undefined when the subscriber took it (2xx). */
   async function send(d: Delivery): Promise<string | undefined> {
     try {
-      const response = await post(d.callback, {
+      const response = await post(listenerUrl(d.callback, d.event.eventType), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(d.event),

@@ -1,4 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EventDispatcher, startEventDispatcher } from '../../runtime/event-dispatcher.js';
+import { eventually } from '../support/eventually.js';
 import { productsOfOrder } from '../../db/products.js';
 import { listEffects } from '../../db/simulator.js';
 import { orderWorkflowId } from '../../workflows/messages.js';
@@ -8,14 +12,40 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 let api: ReturnType<typeof orderDriver>;
+let dispatcher: EventDispatcher;
+let listener: { url: string; received: Array<{ path: string; body: { eventType: string; event: { productOrder: { id: string; state: string } } } }>; close(): Promise<void> };
 beforeAll(async () => {
   stack = await startTestStack();
   api = orderDriver(stack);
+  listener = await startListener();
+  dispatcher = startEventDispatcher(stack.database.db, { pollIntervalMs: 50 });
 });
-afterAll(() => stack?.close());
+afterAll(async () => {
+  await dispatcher?.stop();
+  await listener?.close();
+  await stack?.close();
+});
+
+/** A subscriber's HTTP listener on 127.0.0.1, recording what it receives. */
+async function startListener(): Promise<typeof listener> {
+  const received: typeof listener.received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', body: JSON.parse(body) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hooks`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 describe('order orchestration, end to end', () => {
   it('takes a 3-site SD-WAN order through enrichment, approval, decomposition and fulfilment', async () => {
+    const subscribed = await stack.app.inject({ method: 'POST', url: '/tmf-api/productOrderingManagement/v4/hub', headers: stack.as('api_client'), payload: { callback: listener.url } });
+    expect(subscribed.statusCode).toBe(201);
     const order = await api.submit(
       orderOf([
         sdwanSite('1', { name: 'Lyon', contact: 'Ana +33 1', wanOptimisation: true }),
@@ -78,6 +108,19 @@ describe('order orchestration, end to end', () => {
     expect(orderPath).toEqual(['acknowledged', 'acknowledged', 'acknowledged', 'inProgress', 'inProgress', 'completed']);
     expect(transitions).toContainEqual(expect.objectContaining({ entity: 'order', to: 'inProgress', actor: expect.stringMatching(/^fulfilment_manager:/), reasonCode: 'APPROVED' }));
     expect(transitions).toContainEqual(expect.objectContaining({ entity: 'task', entityId: '2:enrich-siteContact', to: 'completed', actor: expect.stringMatching(/^order_agent:/) }));
+
+    // The subscriber heard the order's story, in order: created, state changes, item changes, information required.
+    const heard = await eventually(async () => {
+      const mine = listener.received.filter((r) => r.body.event.productOrder.id === order.id);
+      return mine.at(-1)?.body.event.productOrder.state === 'completed' ? mine : undefined;
+    });
+    expect(heard[0]).toMatchObject({ path: '/hooks/listener/productOrderCreateEvent', body: { eventType: 'ProductOrderCreateEvent' } });
+    const stateChanges = heard.filter((r) => r.body.eventType === 'ProductOrderStateChangeEvent').map((r) => r.body.event.productOrder.state);
+    expect(stateChanges.at(-1)).toBe('completed');
+    expect(heard.map((r) => r.body.eventType)).toEqual(expect.arrayContaining(['ProductOrderInformationRequiredEvent', 'ProductOrderAttributeValueChangeEvent']));
+    expect(heard.every((r) => r.path === `/hooks/listener/${r.body.eventType[0]!.toLowerCase()}${r.body.eventType.slice(1)}`)).toBe(true);
+    const ids = heard.map((r) => (r.body as unknown as { eventId: string }).eventId);
+    expect(ids).toEqual([...ids].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])));
 
     const description = await stack.temporal.workflow.getHandle(orderWorkflowId(order.id)).describe();
     expect(description.status.name).toBe('COMPLETED');
