@@ -1,16 +1,22 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { loadCatalog } from '../db/catalog.js';
 import type { Db } from '../db/client.js';
 import { type OrderProjection, upsertOrderProjection } from '../db/orders.js';
 import { upsertProducts, type ProductRecord } from '../db/products.js';
 import type { Catalog } from '../domain/catalog.js';
+import { classifyFailure, type ClassifierRule } from '../domain/fallout.js';
 import type { SystemName } from '../domain/plan.js';
+import { isSystemPaused } from '../db/system-controls.js';
 import { SouthboundError, type SouthboundAdapter, type SouthboundRequest } from './southbound/port.js';
 
 /** What activities may touch. The worker wires real clients; tests wire their own. */
 export interface ActivityDeps {
   db: Db;
   southbound: (system: SystemName) => SouthboundAdapter;
+  /** Error classifier rules (defaults: domain/fallout.ts). */
+  classifier?: ClassifierRule[];
+  /** How often a call waiting on a paused system looks again. */
+  pausePollMs?: number;
 }
 
 /**
@@ -34,17 +40,31 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * One southbound call, keyed by the task's idempotency key. A business refusal becomes a
-     * non-retryable failure whose type is the system's error code; anything else is retried.
+     * One southbound call, keyed by the task's idempotency key. While the system is paused the
+     * call waits (heartbeating) without failing, so it burns no retry and makes no fallout. A
+     * failure is classified: retryable ones are retried by Temporal, the rest go straight to
+     * fallout; the failure carries the attempt number and the fallout type.
      */
     async callSouthbound(request: SouthboundRequest): Promise<Record<string, unknown>> {
+      const context = Context.current();
+      while (await isSystemPaused(deps.db, request.system)) {
+        context.heartbeat({ waiting: `${request.system} is paused` });
+        await context.sleep(deps.pausePollMs ?? 1000);
+      }
+      const beat = setInterval(() => context.heartbeat(), 5000);
       try {
         return (await deps.southbound(request.system).execute(request)).output;
       } catch (error) {
-        if (error instanceof SouthboundError) {
-          throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: !error.retryable, details: [{ system: request.system, operation: request.operation }] });
-        }
-        throw error;
+        const failure = error instanceof SouthboundError ? error : new SouthboundError('ERROR', error instanceof Error ? error.message : String(error), true);
+        const { retryable, type } = classifyFailure({ system: request.system, code: failure.code, message: failure.message, retryable: failure.retryable }, deps.classifier);
+        throw ApplicationFailure.create({
+          message: failure.message,
+          type: failure.code,
+          nonRetryable: !retryable,
+          details: [{ system: request.system, operation: request.operation, attempt: context.info.attempt, falloutType: type }],
+        });
+      } finally {
+        clearInterval(beat);
       }
     },
   };

@@ -133,7 +133,7 @@ export const completeTask = (ctx: OrderContext, orderId: string, completion: Tas
  * Sends a command to the order's workflow. Its validator's refusal (a typed ApplicationFailure)
  * becomes the OrdoError of that code; an order whose workflow has ended is ORDER_TERMINAL.
  */
-async function updateOrder<Ret, Arg>(ctx: OrderContext, orderId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+export async function updateOrder<Ret, Arg>(ctx: OrderContext, orderId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
   try {
     return await ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(update, { args: [arg] });
   } catch (error) {

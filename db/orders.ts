@@ -1,9 +1,11 @@
 import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { ProductOrder, Transition } from '../domain/order.js';
 import { customerIdOf } from '../domain/order.js';
+import type { Fallout } from '../domain/fallout.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 import type { Db } from './client.js';
 import { appendOrderEvents } from './events.js';
+import { upsertFallouts } from './fallouts.js';
 import { upsertPlanChanges } from './plans.js';
 import { orders, orderTransitions } from './schema.js';
 
@@ -19,6 +21,7 @@ export interface OrderProjection {
   transitions: Array<Transition & { seq?: number }>;
   domainOrders?: DomainOrder[];
   tasks?: PlanTask[];
+  fallouts?: Fallout[];
 }
 
 /**
@@ -51,6 +54,7 @@ export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise
         setWhere: sql`${orders.revision} < excluded.revision`,
       });
     await upsertPlanChanges(tx, order.id, p.revision, { domainOrders: p.domainOrders ?? [], tasks: p.tasks ?? [] });
+    await upsertFallouts(tx, p.revision, p.fallouts ?? []);
     if (p.transitions.length === 0) return;
     const numbered = p.transitions.map((t, index) => ({ ...t, seq: t.seq ?? index }));
     const inserted = await tx

@@ -1,6 +1,7 @@
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { ApprovalPolicy, ProductOffering, Specification } from '../domain/catalog.js';
 import type { ProductOrder } from '../domain/order.js';
+import type { Fallout } from '../domain/fallout.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 
 /**
@@ -202,3 +203,35 @@ export const simulatorEffects = pgTable(
   },
   (t) => [index('simulator_effects_order').on(t.orderId)],
 );
+
+/** Fallout records, projected by the order workflow that owns them. */
+export const fallouts = pgTable(
+  'fallouts',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    orderItemId: text('order_item_id').notNull(),
+    taskId: text('task_id').notNull(),
+    type: text('type').notNull(),
+    priority: integer('priority').notNull(),
+    state: text('state').notNull(),
+    system: text('system'),
+    rootCauseKey: text('root_cause_key').notNull(),
+    assignee: text('assignee'),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    revision: integer('revision').notNull(),
+    body: jsonb('body').$type<Fallout>().notNull(),
+  },
+  (t) => [index('fallouts_state').on(t.state, t.system), index('fallouts_order').on(t.orderId), index('fallouts_root_cause').on(t.rootCauseKey, t.state)],
+);
+
+/** Operational switches per southbound system: a paused system's calls wait instead of failing. */
+export const systemControls = pgTable('system_controls', {
+  system: text('system').primaryKey(),
+  paused: boolean('paused').notNull(),
+  reason: text('reason'),
+  changedBy: text('changed_by').notNull(),
+  changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -4,6 +4,8 @@ import type { ItemStateType, OrderStateType, OrderSubState, ProductOrder, Transi
 import type { DomainOrder, ItemPlan, PlanTask, TaskState } from './plan.js';
 import { domainOrderState, itemStateFromPlan, rollUpOrder } from './rollup.js';
 import { schedulePlan } from './schedule.js';
+import type { Fallout } from './fallout.js';
+import { FalloutLedger } from './fallout-ledger.js';
 
 export interface Actor {
   actor: string;
@@ -17,7 +19,11 @@ export interface OrderChanges {
   transitions: Array<Transition & { seq: number }>;
   domainOrders: Array<DomainOrder & { orderId: string }>;
   tasks: Array<PlanTask & { orderId: string }>;
+  fallouts: Fallout[];
 }
+
+/** How an item ended early: aborted after fallout (failed) or cancelled. */
+export type ItemClosure = 'failed' | 'cancelled';
 
 /**
  * An order as its workflow holds it: the TMF order, its item plans, and every transition, with
@@ -30,7 +36,11 @@ export class OrderRecord {
   /** Human tasks that collect missing data before approval (enrichment). */
   enrichment: PlanTask[] = [];
   readonly transitions: Transition[];
-  private readonly failedItems = new Set<string>();
+  readonly fallouts = new FalloutLedger();
+  /** An order-level cancellation in flight decides the order's state (domain.md §1 rule 1). */
+  cancelling = false;
+  /** Items being closed early: no new task of theirs starts; set before compensation runs. */
+  private readonly closingItems = new Map<string, ItemClosure>();
   private projectedTransitions = 0;
   private readonly dirtyTasks = new Set<string>();
   private readonly dirtyDomainOrders = new Set<string>();
@@ -97,18 +107,27 @@ export class OrderRecord {
     return next;
   }
 
-  /** A mandatory task could not be done: the item fails and its other open tasks are cancelled. */
-  failItem(itemId: string, at: string, why: Actor): void {
-    this.failedItems.add(itemId);
+  /** Stops starting the item's tasks and cancels those not yet started (human ones included). */
+  beginClosingItem(itemId: string, closure: ItemClosure, at: string, why: Actor): void {
+    this.closingItems.set(itemId, closure);
     const plan = this.plans.find((p) => p.orderItemId === itemId);
     for (const t of plan?.tasks ?? []) {
       if (['planned', 'waiting', 'ready'].includes(t.state)) this.updateTask(t.id, { state: 'cancelled' }, at, why);
     }
-    this.setItemState(itemId, 'failed', at, why);
   }
 
-  isItemFailed(itemId: string): boolean {
-    return this.failedItems.has(itemId);
+  /** The item's closure, once compensation is done. */
+  finishClosingItem(itemId: string, at: string, why: Actor): void {
+    this.setItemState(itemId, this.closingItems.get(itemId)!, at, why);
+  }
+
+  isItemClosing(itemId: string): boolean {
+    return this.closingItems.has(itemId);
+  }
+
+  /** Items past their point of no return. */
+  itemsPastPonr(itemIds: string[] = this.order.productOrderItem.map((i) => i.id)): string[] {
+    return this.order.productOrderItem.filter((i) => itemIds.includes(i.id) && i.ponr).map((i) => i.id);
   }
 
   /** Applies the roll-up: domain orders and items from their tasks, the order from its items. */
@@ -119,11 +138,14 @@ export class OrderRecord {
         if (state !== d.state) this.dirtyDomainOrders.add(d.id);
         return state === d.state ? d : { ...d, state };
       });
-      this.setItemState(plan.orderItemId, itemStateFromPlan(plan, this.failedItems.has(plan.orderItemId)), at, why);
+      if (this.closingItems.has(plan.orderItemId)) continue;
+      this.setItemState(plan.orderItemId, itemStateFromPlan(plan), at, why);
     }
+    if (this.cancelling) return;
     const state = rollUpOrder(this.order.productOrderItem.map((i) => i.state));
     const terminal = ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(state);
-    this.setOrderState(state, terminal ? undefined : state === 'inProgress' ? 'fulfilling' : this.order.subState, at, why);
+    const subState = terminal ? undefined : state === 'inProgress' ? 'fulfilling' : state === 'held' ? 'fallout' : this.order.subState;
+    this.setOrderState(state, subState, at, why);
     if (terminal && !this.order.completionDate) this.order = { ...this.order, completionDate: at };
   }
 
@@ -158,6 +180,12 @@ export class OrderRecord {
     this.projectedTransitions = this.transitions.length;
     this.dirtyTasks.clear();
     this.dirtyDomainOrders.clear();
-    return { order: this.order, transitions, domainOrders: domainOrders.map((d) => ({ ...d, orderId: this.id })), tasks: tasks.map((t) => ({ ...t, orderId: this.id })) };
+    return {
+      order: this.order,
+      transitions,
+      domainOrders: domainOrders.map((d) => ({ ...d, orderId: this.id })),
+      tasks: tasks.map((t) => ({ ...t, orderId: this.id })),
+      fallouts: this.fallouts.takeChanges(),
+    };
   }
 }

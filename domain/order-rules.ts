@@ -44,7 +44,9 @@ export function checkSubmission(input: ProductOrderCreate, catalog: OfferingLook
     if (offeringId && !offering) {
       errors.push({ path: `${at}.productOffering.id`, rule: 'OFFERING_EXISTS', message: `unknown product offering "${offeringId}"` });
     }
-    if (offering && item.action === 'add') errors.push(...checkConfiguration(item, offering, at));
+    if (offering && item.action === 'add') {
+      errors.push(...checkConfiguration(item, offering, at).map((e) => ({ ...e, message: `item "${item.id}": ${e.message}` })));
+    }
   });
 
   input.productOrderItem.forEach((item, index) => {

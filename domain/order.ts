@@ -22,7 +22,7 @@ export type OrderStateType = (typeof ORDER_STATES)[number];
 export const ITEM_STATES = ORDER_STATES.filter((s) => s !== 'partial');
 export type ItemStateType = Exclude<OrderStateType, 'partial'>;
 
-export type OrderSubState = 'enriching' | 'awaitingApproval' | 'decomposing' | 'fulfilling' | 'revising';
+export type OrderSubState = 'enriching' | 'awaitingApproval' | 'decomposing' | 'fulfilling' | 'revising' | 'fallout' | 'cancelling';
 
 export type ProductOrderItem = ProductOrderItemCreate & {
   state: ItemStateType;
@@ -43,6 +43,8 @@ export type ProductOrder = Omit<ProductOrderCreate, 'productOrderItem'> & {
   version: number;
   expectedCompletionDate?: string;
   completionDate?: string;
+  cancellationDate?: string;
+  cancellationReason?: string;
   productOrderItem: ProductOrderItem[];
   '@type': 'ProductOrder';
 };

@@ -18,9 +18,8 @@ export function domainOrderState(tasks: PlanTask[]): DomainOrderState {
   return tasks.length === 0 ? 'completed' : 'acknowledged';
 }
 
-/** The item's state from its plan (`failed` once a mandatory task could not be done). */
-export function itemStateFromPlan(plan: ItemPlan, failed: boolean): ItemStateType {
-  if (failed) return 'failed';
+/** The item's state from its plan: held while a task is in fallout. */
+export function itemStateFromPlan(plan: ItemPlan): ItemStateType {
   if (plan.tasks.some((t) => t.state === 'fallout')) return 'held';
   if (plan.tasks.every(isTaskDone)) return 'completed';
   if (plan.tasks.some((t) => t.state !== 'planned' && t.state !== 'waiting')) return 'inProgress';

@@ -22,7 +22,15 @@ import type { ProductOrderCreate } from '../domain/tmf622/schemas.js';
 import { runMain } from '../runtime/process.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
 import { createWorker, installRuntime } from '../runtime/temporal.js';
-import { completeTaskUpdate, decideApprovalUpdate, getOrderQuery, orderWorkflowId, type OrderWorkflowInput } from '../workflows/messages.js';
+import {
+  assignFalloutUpdate,
+  completeTaskUpdate,
+  decideApprovalUpdate,
+  getOrderQuery,
+  orderWorkflowId,
+  type OrderWorkflowInput,
+  resolveFalloutUpdate,
+} from '../workflows/messages.js';
 import { ORDO_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 const OUT = join('tests', 'replay', 'histories');
@@ -40,6 +48,13 @@ const until = async (probe: () => Promise<boolean>) => {
   while (!(await probe())) await new Promise((r) => setTimeout(r, 50));
 };
 const ended = (client: Client, workflowId: string) => client.workflow.getHandle(workflowId).result().then(() => undefined);
+const firstOpenFallout = async (handle: ReturnType<Client['workflow']['getHandle']>): Promise<string> => {
+  for (;;) {
+    const open = (await handle.query(getOrderQuery)).fallouts.find((f) => f.state === 'open');
+    if (open) return open.id;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
 
 const SCENARIOS: Record<string, Scenario> = {
   'enterprise-sdwan-completed': {
@@ -76,9 +91,22 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
-  'auto-approved-partial': {
+  'fallout-abort-item-partial': {
     order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), { id: '2', action: 'add', quantity: 2, productOffering: { id: 'branch-router' } }] },
     async drive(client, workflowId) {
+      const handle = client.workflow.getHandle(workflowId);
+      const fallout = await firstOpenFallout(handle);
+      await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: fallout, action: 'abortItem', note: 'customer withdrew the line', actor: 'fulfilment_agent:replay' }] });
+      await ended(client, workflowId);
+    },
+  },
+  'fallout-patch-and-retry': {
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1')] },
+    async drive(client, workflowId) {
+      const handle = client.workflow.getHandle(workflowId);
+      const fallout = await firstOpenFallout(handle);
+      await handle.executeUpdate(assignFalloutUpdate, { args: [{ falloutId: fallout, assignee: 'noc', actor: 'fulfilment_manager:replay' }] });
+      await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: fallout, action: 'patchAndRetry', patch: { speedMbps: 500 }, note: 'profile retired', actor: 'fulfilment_agent:replay' }] });
       await ended(client, workflowId);
     },
   },
@@ -93,8 +121,8 @@ runMain(async () => {
   try {
     await database.migrate();
     await storeCatalog(database.db, DEMO_CATALOG);
-    // The partial scenario: its modem configuration is refused once, for good.
-    await putSystemSettings(database.db, 'cpe', { latencyMs: 0, errorRate: 0, failNext: { count: 1, operation: 'configureModem', code: 'MODEM_FIRMWARE_REJECTED', message: 'firmware refused', retryable: false } });
+    // The fallout scenarios: each one's modem configuration is refused once, for good.
+    await putSystemSettings(database.db, 'cpe', { latencyMs: 0, errorRate: 0, failNext: { count: 2, operation: 'configureModem', code: 'MODEM_FIRMWARE_REJECTED', message: 'firmware refused', retryable: false } });
     const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, deps: { db: database.db, southbound: createSouthbound(database.db, {}) } });
     await worker.runUntil(async () => {
       mkdirSync(OUT, { recursive: true });

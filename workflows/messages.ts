@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ProductOrder, Transition } from '../domain/order.js';
+import type { Fallout, ResolutionAction } from '../domain/fallout.js';
 import type { ItemPlan, PlanTask } from '../domain/plan.js';
 
 /**
@@ -21,6 +22,7 @@ export interface OrderView {
   idempotencyKey?: string;
   enrichment: PlanTask[];
   plans: ItemPlan[];
+  fallouts: readonly Fallout[];
 }
 
 export const getOrderQuery = defineQuery<OrderView>('getOrder');
@@ -46,3 +48,20 @@ export interface TaskCompletion {
 export const completeTaskUpdate = defineUpdate<PlanTask, [TaskCompletion]>('completeTask');
 
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
+
+export interface FalloutResolutionCommand {
+  falloutId: string;
+  action: ResolutionAction;
+  note: string;
+  patch?: Record<string, string | number | boolean>;
+  actor: string;
+}
+
+/** A fulfilment agent or manager resolves an open fallout (retry, patch, skip, …). */
+export const resolveFalloutUpdate = defineUpdate<Fallout, [FalloutResolutionCommand]>('resolveFallout');
+
+/** Assigns an open fallout to a person. */
+export const assignFalloutUpdate = defineUpdate<Fallout, [{ falloutId: string; assignee: string; actor: string }]>('assignFallout');
+
+/** A fulfilment agent parks a running task in fallout by hand. */
+export const raiseFalloutUpdate = defineUpdate<Fallout, [{ taskId: string; reason: string; actor: string }]>('raiseFallout');

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, type CancellationScope, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
 import type { Catalog } from '../domain/catalog.js';
 import { enrichmentTasks, expiredContracts, withCharacteristic } from '../domain/enrichment.js';
@@ -7,13 +7,18 @@ import type { ProductOrder } from '../domain/order.js';
 import { type Actor, OrderRecord } from '../domain/order-record.js';
 import {
   type ApprovalDecision,
+  assignFalloutUpdate,
   completeTaskUpdate,
+  type FalloutResolutionCommand,
+  raiseFalloutUpdate,
+  resolveFalloutUpdate,
   decideApprovalUpdate,
   getOrderQuery,
   type OrderWorkflowInput,
   type TaskCompletion,
 } from './messages.js';
-import { runPlans } from './plan-runner.js';
+import { closeItems } from './item-closer.js';
+import { openFallout, runPlans } from './plan-runner.js';
 import { Publisher } from './publisher.js';
 
 const { loadCatalog, recordProducts } = proxyActivities<OrderActivities>({
@@ -43,6 +48,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     idempotencyKey: input.idempotencyKey,
     enrichment: record.enrichment,
     plans: record.plans,
+    fallouts: record.fallouts.all(),
   }));
   setHandler(
     decideApprovalUpdate,
@@ -54,6 +60,42 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     { validator: (decision) => validateApproval(record, decision) },
   );
   setHandler(completeTaskUpdate, (completion) => completeTask(record, completion, publisher), { validator: (completion) => validateCompletion(record, completion) });
+
+  // Fallout: parked steps wait for a person; closing items (abort, cancel) run beside the plan.
+  const inFlight = new Map<string, CancellationScope>();
+  const closings: Array<Promise<void>> = [];
+  const publish = () => publisher.publish();
+  setHandler(
+    resolveFalloutUpdate,
+    async (command) => {
+      const resolved = record.fallouts.resolve(command.falloutId, { ...command, at: now() });
+      const by: Actor = { actor: command.actor, reasonCode: `FALLOUT_${command.action.toUpperCase()}`, reasonText: command.note };
+      if (command.action === 'abortItem') closings.push(closeItems(record, [resolved.orderItemId], 'failed', by, publish));
+      if (command.action === 'cancelOrder') closings.push(cancelOrder(record, by, publish));
+      await publish();
+      return record.fallouts.get(resolved.id)!;
+    },
+    { validator: (command) => validateResolution(record, command) },
+  );
+  setHandler(
+    assignFalloutUpdate,
+    async ({ falloutId, assignee }) => {
+      const assigned = record.fallouts.assign(falloutId, assignee);
+      await publish();
+      return assigned;
+    },
+    { validator: ({ falloutId }) => void openFalloutOrRefuse(record, falloutId) },
+  );
+  setHandler(
+    raiseFalloutUpdate,
+    async ({ taskId, reason, actor }) => {
+      const fallout = openFallout(record, record.task(taskId)!, { code: 'RAISED_BY_HAND', message: reason, type: 'other', attempts: 0, raisedBy: actor });
+      inFlight.get(taskId)?.cancel();
+      await publish();
+      return fallout;
+    },
+    { validator: ({ taskId }) => validateRaise(record, taskId) },
+  );
 
   await publisher.publish();
   const catalog = await loadCatalog(offeringIdsOf(record.order));
@@ -86,7 +128,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
 
   await decompose(record, publisher, catalog, decided);
   decisionPublished = true;
-  await fulfil(record, publisher);
+  await fulfil(record, publisher, inFlight, closings);
   return record.order;
 }
 
@@ -98,8 +140,9 @@ async function decompose(record: OrderRecord, publisher: Publisher, catalog: Cat
   await publisher.publish();
 }
 
-async function fulfil(record: OrderRecord, publisher: Publisher): Promise<void> {
-  await runPlans(record, () => publisher.publish());
+async function fulfil(record: OrderRecord, publisher: Publisher, inFlight: Map<string, CancellationScope>, closings: Array<Promise<void>>): Promise<void> {
+  await runPlans({ record, publish: () => publisher.publish(), inFlight });
+  while (closings.length > 0) await closings.shift();
   record.rollUp(now(), { actor: 'system:orchestrator', reasonCode: 'PLAN_FINISHED' });
   await recordProducts(productRecords(record, 'active'));
   await publisher.publish();
@@ -163,4 +206,40 @@ function productRecords(record: OrderRecord, status: 'pendingActive' | 'active')
       status,
       body: { characteristics: item.product?.productCharacteristic ?? [], quantity: item.quantity ?? 1 },
     }));
+}
+
+/** Cancels the whole order (a fallout resolution): every item is closed and what ran is undone. */
+async function cancelOrder(record: OrderRecord, by: Actor, publish: () => Promise<void>): Promise<void> {
+  record.cancelling = true;
+  record.setOrderState('pendingCancellation', 'cancelling', now(), by);
+  await closeItems(record, record.order.productOrderItem.map((i) => i.id), 'cancelled', by, publish);
+  record.cancelling = false;
+  record.setOrderState('cancelled', undefined, now(), by);
+  record.order = { ...record.order, cancellationDate: now(), cancellationReason: by.reasonText ?? 'cancelled' };
+  await publish();
+}
+
+function openFalloutOrRefuse(record: OrderRecord, falloutId: string) {
+  const fallout = record.fallouts.get(falloutId);
+  if (!fallout) throw refuse('FALLOUT_NOT_FOUND', `Order ${record.id} has no fallout ${falloutId}`);
+  if (fallout.state !== 'open' && fallout.state !== 'inProgress') throw refuse('FALLOUT_CLOSED', `Fallout ${falloutId} is ${fallout.state}`);
+  return fallout;
+}
+
+function validateResolution(record: OrderRecord, command: FalloutResolutionCommand): void {
+  const fallout = openFalloutOrRefuse(record, command.falloutId);
+  const task = record.task(fallout.taskId)!;
+  if (command.action === 'skip' && task.mandatory) throw refuse('SKIP_MANDATORY_TASK', `Task ${task.id} is mandatory: it cannot be skipped`);
+  if (command.action === 'patchAndRetry' && (!command.patch || Object.keys(command.patch).length === 0)) throw refuse('VALIDATION_FAILED', 'patchAndRetry needs a patch');
+  if (command.action === 'patchAndRetry' && task.type !== 'automated') throw refuse('VALIDATION_FAILED', 'only an automated step can be patched');
+  const scope = command.action === 'abortItem' ? [fallout.orderItemId] : command.action === 'cancelOrder' ? undefined : [];
+  const pastPonr = scope === undefined ? record.itemsPastPonr() : record.itemsPastPonr(scope);
+  if (pastPonr.length > 0) throw refuse('PONR_REACHED', `Item(s) ${pastPonr.join(', ')} passed the point of no return`);
+}
+
+function validateRaise(record: OrderRecord, taskId: string): void {
+  const task = record.task(taskId);
+  if (!task || task.domainOrderId === '') throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no plan task ${taskId}`);
+  const running = (task.type === 'automated' && task.state === 'inProgress') || (task.type === 'human' && task.state === 'ready');
+  if (!running) throw refuse('TASK_NOT_OPEN', `Task ${taskId} is ${task.state}: only a running task can be parked in fallout`);
 }

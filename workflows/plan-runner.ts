@@ -1,5 +1,6 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
+import { type Fallout, type FalloutType, isFalloutOpen, type Resolution } from '../domain/fallout.js';
 import type { Actor, OrderRecord } from '../domain/order-record.js';
 import type { PlanTask } from '../domain/plan.js';
 import { isTaskDone } from '../domain/rollup.js';
@@ -7,40 +8,75 @@ import { isTaskDone } from '../domain/rollup.js';
 const now = () => new Date().toISOString();
 const SYSTEM: Actor = { actor: 'system:orchestrator', reasonCode: 'PLAN' };
 
+/** What the plan runner needs from its workflow. */
+export interface RunnerContext {
+  record: OrderRecord;
+  publish(): Promise<void>;
+  /** Cancels in-flight work of a task (a fallout raised by hand). */
+  inFlight: Map<string, CancellationScope>;
+}
+
 /**
  * Runs every item's plan: each task waits for its predecessors, then runs — automated tasks as
  * southbound calls, human tasks until an agent completes them, milestones at once (setting the
- * point of no return). Items are independent: one failing never stops its siblings.
+ * point of no return). A step that fails for good parks in fallout until a person resolves it;
+ * items are independent: one held or failed item never stops its siblings.
  */
-export async function runPlans(record: OrderRecord, publish: () => Promise<void>): Promise<void> {
-  const tasks = record.plans.flatMap((plan) => plan.tasks.map((t) => t.id));
-  await Promise.all(tasks.map((id) => runTask(record, id, publish)));
+export async function runPlans(ctx: RunnerContext): Promise<void> {
+  const tasks = ctx.record.plans.flatMap((plan) => plan.tasks.map((t) => t.id));
+  await Promise.all(tasks.map((id) => runTask(ctx, id)));
 }
 
-async function runTask(record: OrderRecord, taskId: string, publish: () => Promise<void>): Promise<void> {
+async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
+  const { record } = ctx;
   const planned = record.task(taskId)!;
-  const itemFailed = () => record.isItemFailed(planned.orderItemId);
-  await condition(() => itemFailed() || planned.predecessors.every((p) => isTaskDone(record.task(p)!)));
-  if (itemFailed()) return;
-
+  const closing = () => record.isItemClosing(planned.orderItemId);
+  await condition(() => closing() || planned.predecessors.every((p) => isTaskDone(record.task(p)!)));
+  if (closing()) return;
   record.updateTask(taskId, { state: planned.type === 'human' ? 'ready' : 'inProgress', actualStart: now() }, now(), SYSTEM);
   record.rollUp(now(), SYSTEM);
-  void publish();
+  void ctx.publish();
 
-  try {
-    const output = await perform(record, record.task(taskId)!);
-    if (record.task(taskId)!.state === 'cancelled') return;
-    record.updateTask(taskId, { state: 'completed', actualEnd: now(), ...(output ? { output } : {}) }, now(), SYSTEM);
-  } catch (error) {
-    const failure = describeFailure(error);
-    record.updateTask(taskId, { state: 'fallout', actualEnd: now(), error: failure }, now(), { ...SYSTEM, reasonCode: failure.code, reasonText: failure.message });
-    // Fallout handling (retry, skip, resolve by hand) comes with fallout management; until then
-    // the item fails visibly and its siblings go on.
-    record.failItem(planned.orderItemId, now(), { ...SYSTEM, reasonCode: 'TASK_FAILED', reasonText: `${planned.name}: ${failure.message}` });
+  for (;;) {
+    const attempt = await attemptTask(ctx, record.task(taskId)!);
+    if (attempt.done || closing()) break;
+    const fallout = openFallout(record, record.task(taskId)!, attempt.failure);
+    void ctx.publish();
+    // No busy loop: the workflow sleeps until a person resolves the fallout.
+    await condition(() => !isFalloutOpen(record.fallouts.get(fallout.id)!) || closing());
+    if (closing()) break;
+    const resolution = record.fallouts.get(fallout.id)!.resolution!;
+    const settled = applyResolution(record, taskId, fallout, resolution);
+    record.rollUp(now(), SYSTEM);
+    void ctx.publish();
+    if (settled) break;
   }
   record.reschedule(now());
   record.rollUp(now(), SYSTEM);
-  void publish();
+  void ctx.publish();
+}
+
+type Attempt = { done: true } | { done: false; failure: FailureInfo };
+
+/** Runs the task once (the southbound call keeps its retries); `done` once it completed. */
+async function attemptTask(ctx: RunnerContext, task: PlanTask): Promise<Attempt> {
+  const { record } = ctx;
+  const scope = new CancellationScope();
+  ctx.inFlight.set(task.id, scope);
+  try {
+    const output = await scope.run(() => perform(record, task));
+    const state = record.task(task.id)!.state;
+    if (state === 'cancelled') return { done: true }; // its item is closing
+    if (state === 'fallout') return { done: false, failure: raisedByHand(record, task.id) };
+    record.updateTask(task.id, { state: 'completed', actualEnd: now(), ...(output ? { output } : {}) }, now(), SYSTEM);
+    closeResolvedFallouts(record, task.id);
+    return { done: true };
+  } catch (error) {
+    if (isCancellation(error) && record.task(task.id)!.state === 'fallout') return { done: false, failure: raisedByHand(record, task.id) };
+    return { done: false, failure: describeFailure(error) };
+  } finally {
+    ctx.inFlight.delete(task.id);
+  }
 }
 
 async function perform(record: OrderRecord, task: PlanTask): Promise<Record<string, unknown> | undefined> {
@@ -56,8 +92,9 @@ async function perform(record: OrderRecord, task: PlanTask): Promise<Record<stri
         input: task.input,
       });
     case 'human':
-      // Completed by an agent (completeTask update), or cancelled when its item fails.
-      await condition(() => ['completed', 'cancelled'].includes(record.task(task.id)!.state));
+      // Completed by an agent (completeTask update), cancelled when its item closes, or parked
+      // by an agent who raised a fallout on it.
+      await condition(() => ['completed', 'cancelled', 'fallout'].includes(record.task(task.id)!.state));
       return record.task(task.id)!.output;
     case 'milestone':
     case 'wait':
@@ -65,10 +102,88 @@ async function perform(record: OrderRecord, task: PlanTask): Promise<Record<stri
   }
 }
 
+/** Applies a person's resolution; true when the task is settled, false to run it again. */
+function applyResolution(record: OrderRecord, taskId: string, fallout: Fallout, resolution: Resolution): boolean {
+  const by: Actor = { actor: resolution.actor, reasonCode: `FALLOUT_${resolution.action.toUpperCase()}`, reasonText: resolution.note };
+  const task = record.task(taskId)!;
+  switch (resolution.action) {
+    case 'retry':
+      record.updateTask(taskId, { state: task.type === 'human' ? 'ready' : 'inProgress' }, now(), by);
+      return false;
+    case 'patchAndRetry':
+      record.updateTask(taskId, { state: 'inProgress', input: { ...task.input, ...resolution.patch } }, now(), by);
+      return false;
+    case 'skip':
+      record.updateTask(taskId, { state: 'skipped', actualEnd: now(), note: resolution.note }, now(), by);
+      record.fallouts.close(fallout.id, now());
+      return true;
+    case 'completeManually':
+      record.updateTask(taskId, { state: 'completed', actualEnd: now(), completedBy: resolution.actor, note: resolution.note }, now(), by);
+      record.fallouts.close(fallout.id, now());
+      return true;
+    case 'abortItem':
+    case 'cancelOrder':
+      // The workflow closes the item (or the order) and compensates; this task is done with.
+      return true;
+  }
+}
+
+/** A task that completed after a retry closes the fallouts resolved on the way. */
+function closeResolvedFallouts(record: OrderRecord, taskId: string): void {
+  for (const f of record.fallouts.all()) if (f.taskId === taskId && f.state === 'resolved') record.fallouts.close(f.id, now());
+}
+
+export interface FailureInfo {
+  code: string;
+  message: string;
+  type: FalloutType;
+  attempts: number;
+  raisedBy: string;
+}
+
+/** Opens a fallout for the task (or keeps the one open), parks the task and holds its item. */
+export function openFallout(record: OrderRecord, task: PlanTask, failure: FailureInfo): Fallout {
+  const at = now();
+  const existing = record.fallouts.openFor(task.id);
+  const fallout =
+    existing ??
+    record.fallouts.open({
+      id: record.fallouts.nextId(record.id),
+      orderId: record.id,
+      orderItemId: task.orderItemId,
+      domainOrderId: task.domainOrderId,
+      taskId: task.id,
+      taskName: task.name,
+      type: failure.type,
+      priority: priorityOf(record.order.priority),
+      state: 'open',
+      ...(task.system ? { system: task.system } : {}),
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      ...(task.operation ? { request: { operation: task.operation, input: task.input, idempotencyKey: task.idempotencyKey } } : {}),
+      response: { code: failure.code, message: failure.message },
+      attempts: failure.attempts,
+      rootCauseKey: `${task.system ?? task.type}:${failure.code}`,
+      raisedBy: failure.raisedBy,
+      openedAt: at,
+    });
+  record.updateTask(task.id, { state: 'fallout', error: { code: failure.code, message: failure.message } }, at, {
+    actor: failure.raisedBy,
+    reasonCode: 'FALLOUT',
+    reasonText: `${fallout.id}: ${failure.message}`,
+  });
+  record.rollUp(at, { actor: failure.raisedBy, reasonCode: 'FALLOUT', reasonText: `${fallout.id} on ${task.name}` });
+  return fallout;
+}
+
+const priorityOf = (orderPriority: string | undefined) => (orderPriority ? Number(orderPriority) + 1 : 3);
+
 /** Activity options from the task's own retry policy. */
 function southbound(task: PlanTask) {
   return proxyActivities<OrderActivities>({
-    startToCloseTimeout: '2 minutes',
+    startToCloseTimeout: '24 hours',
+    // The activity heartbeats while it waits on a paused system or a slow call.
+    heartbeatTimeout: '30 seconds',
     retry: {
       maximumAttempts: task.retry.maximumAttempts,
       initialInterval: task.retry.initialIntervalMs,
@@ -79,8 +194,17 @@ function southbound(task: PlanTask) {
   });
 }
 
-function describeFailure(error: unknown): { code: string; message: string } {
+function describeFailure(error: unknown): FailureInfo {
   const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'ERROR', message: cause.message };
-  return { code: 'ERROR', message: error instanceof Error ? error.message : String(error) };
+  if (cause instanceof ApplicationFailure) {
+    const details = (cause.details?.[0] ?? {}) as { attempt?: number; falloutType?: FalloutType };
+    return { code: cause.type ?? 'ERROR', message: cause.message, type: details.falloutType ?? 'other', attempts: details.attempt ?? 1, raisedBy: 'system:orchestrator' };
+  }
+  return { code: 'ERROR', message: error instanceof Error ? error.message : String(error), type: 'other', attempts: 1, raisedBy: 'system:orchestrator' };
+}
+
+/** The failure of a fallout an agent raised on the task (the record exists already). */
+function raisedByHand(record: OrderRecord, taskId: string): FailureInfo {
+  const f = record.fallouts.openFor(taskId)!;
+  return { code: f.errorCode, message: f.errorMessage, type: f.type, attempts: f.attempts, raisedBy: f.raisedBy };
 }

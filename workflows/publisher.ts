@@ -2,7 +2,7 @@ import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@tem
 import type { OrderActivities } from '../activities/index.js';
 import { renderOrderDetails } from '../domain/order-details.js';
 import type { OrderRecord } from '../domain/order-record.js';
-import { OrderState, PonrReached } from './search-attributes.js';
+import { OpenFallouts, OrderState, PonrReached } from './search-attributes.js';
 
 const { projectOrder } = proxyActivities<OrderActivities>({
   startToCloseTimeout: '30 seconds',
@@ -22,6 +22,7 @@ export class Publisher {
   private flushing: Promise<void> | undefined;
   private shownState = '';
   private shownPonr = false;
+  private shownFallouts = 0;
 
   constructor(
     private readonly record: OrderRecord,
@@ -56,13 +57,16 @@ export class Publisher {
   private refreshOperatorView(): void {
     const { order } = this.record;
     const ponr = this.record.ponrReached();
-    if (order.state !== this.shownState || ponr !== this.shownPonr) {
+    const openFallouts = this.record.fallouts.openCount();
+    if (order.state !== this.shownState || ponr !== this.shownPonr || openFallouts !== this.shownFallouts) {
       upsertSearchAttributes([
         { key: OrderState, value: order.state },
         { key: PonrReached, value: ponr },
+        { key: OpenFallouts, value: openFallouts },
       ]);
       this.shownState = order.state;
       this.shownPonr = ponr;
+      this.shownFallouts = openFallouts;
     }
     setCurrentDetails(renderOrderDetails(order, this.record.plans, this.record.enrichment));
   }

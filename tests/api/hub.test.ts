@@ -6,28 +6,33 @@ import { TMF622_BASE } from '../../api/app.js';
 import { deleteSubscription, type Subscription } from '../../db/events.js';
 import { findOrder } from '../../db/orders.js';
 import { eventDeliveries, eventOutbox, hubSubscriptions } from '../../db/schema.js';
-import type { ProductOrderEvent } from '../../domain/events.js';
+import type { OrderEventType, ProductOrderEvent } from '../../domain/events.js';
 import type { ProductOrder } from '../../domain/order.js';
 import type { Role } from '../../domain/roles.js';
 import type { ProductOrderCreate } from '../../domain/tmf622/schemas.js';
 import { type EventDispatcher, retryDelayMs, startEventDispatcher } from '../../runtime/event-dispatcher.js';
 import { eventually } from '../support/eventually.js';
+import { orderDriver } from '../support/flows.js';
 import { internetOrder, PRODUCT_ORDER_PATH } from '../support/orders.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const HUB_PATH = `${TMF622_BASE}/hub`;
 
 let stack: TestStack;
+let api: ReturnType<typeof orderDriver>;
 let dispatcher: EventDispatcher;
 const listeners: Listener[] = [];
 const subscriptions: string[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack();
+  api = orderDriver(stack);
   dispatcher = startEventDispatcher(stack.database.db, {
     pollIntervalMs: 20,
     timeoutMs: 2000,
     initialBackoffMs: 50,
+    // Retries stay frequent however many attempts fail (a test holds a listener failing for a while).
+    maxBackoffMs: 200,
     log: { warn: () => {}, error: (details, message) => console.error(message, details) },
   });
 });
@@ -40,6 +45,8 @@ afterAll(async () => {
 });
 
 interface Received {
+  /** The path the event was POSTed to. */
+  path: string | undefined;
   event: ProductOrderEvent;
   contentType: string | undefined;
   status: number;
@@ -53,7 +60,15 @@ interface Listener {
   close(): Promise<void>;
 }
 
-/** A real subscriber on 127.0.0.1; `answer` picks the status of each request. */
+/** Where a listener whose callback is `/hooks` receives each event type (TMF622: `{callback}/listener/{eventName}`). */
+const LISTENER_PATHS: Record<OrderEventType, string> = {
+  ProductOrderCreateEvent: '/hooks/listener/productOrderCreateEvent',
+  ProductOrderStateChangeEvent: '/hooks/listener/productOrderStateChangeEvent',
+  ProductOrderAttributeValueChangeEvent: '/hooks/listener/productOrderAttributeValueChangeEvent',
+  ProductOrderInformationRequiredEvent: '/hooks/listener/productOrderInformationRequiredEvent',
+};
+
+/** A real subscriber on 127.0.0.1, its callback `/hooks`; `answer` picks the status of each request. */
 async function listen(answer: (event: ProductOrderEvent) => number = () => 204): Promise<Listener> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
@@ -62,13 +77,13 @@ async function listen(answer: (event: ProductOrderEvent) => number = () => 204):
     req.on('end', () => {
       const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ProductOrderEvent;
       const status = answer(event);
-      received.push({ event, contentType: req.headers['content-type'], status });
+      received.push({ path: req.url, event, contentType: req.headers['content-type'], status });
       res.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const listener: Listener = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/listener`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     received,
     of(orderId) {
       const all = received.filter((r) => r.event.event.productOrder.id === orderId);
@@ -102,13 +117,24 @@ function orderBody(items = 1): ProductOrderCreate {
   return body;
 }
 
-/** Submits an order and waits until it is projected (its first events are in the outbox). */
+/** Submits an order and waits until it is projected (its create event is in the outbox). */
 async function submitOrder(body = orderBody()): Promise<ProductOrder> {
   const res = await stack.app.inject({ method: 'POST', url: PRODUCT_ORDER_PATH, headers: stack.as('api_client'), payload: body });
   expect(res.statusCode).toBe(201);
   const order = res.json<ProductOrder>();
   await eventually(() => findOrder(stack.database.db, order.id));
   return order;
+}
+
+/**
+ * Approves the order (not residential: it waits for a fulfilment manager) and waits until it is
+ * completed in the read model, every event of its story then in the outbox.
+ */
+async function approveUntilCompleted(order: ProductOrder): Promise<ProductOrder> {
+  await api.until(order.id, (o) => o.subState === 'awaitingApproval');
+  const approved = await api.approve(order.id);
+  expect(approved.statusCode).toBe(200);
+  return api.until(order.id, (o) => o.state === 'completed');
 }
 
 async function outboxOf(orderId: string): Promise<string[]> {
@@ -128,11 +154,8 @@ async function acceptedAll(listener: Listener, orderId: string): Promise<string[
   return accepted;
 }
 
-/** Consecutive repeats folded into one: what a subscriber sees if it ignores redeliveries. */
-const collapse = (ids: string[]) => ids.filter((id, i) => id !== ids[i - 1]);
-
 describe('POST /hub', () => {
-  it('subscribes a listener that then receives the order events in order', async () => {
+  it('subscribes a listener that then receives the order creation, items included, at its listener resource', async () => {
     const listener = await listen();
     const res = await subscribeRequest({ callback: listener.url, query: 'eventType=ProductOrderCreateEvent' });
     expect(res.statusCode).toBe(201);
@@ -141,16 +164,17 @@ describe('POST /hub', () => {
     expect(created).toEqual({ id: expect.any(String), callback: listener.url, query: 'eventType=ProductOrderCreateEvent' });
     expect(res.headers.location).toBe(`${HUB_PATH}/${created.id}`);
 
+    // Submission raises one event: the items arrive inside it. The order then awaits approval.
     const order = await submitOrder(orderBody(2));
-    const accepted = await acceptedAll(listener, order.id);
-
-    expect(accepted.slice(0, 3)).toEqual([
-      `${order.id}:0:ProductOrderCreateEvent`,
-      `${order.id}:1:ProductOrderAttributeValueChangeEvent`,
-      `${order.id}:2:ProductOrderAttributeValueChangeEvent`,
-    ]);
-    const [create] = listener.of(order.id).accepted;
+    await api.until(order.id, (o) => o.subState === 'awaitingApproval');
+    expect(await acceptedAll(listener, order.id)).toEqual([`${order.id}:0:ProductOrderCreateEvent`]);
+    await dispatcher.drain();
+    const all = listener.of(order.id).all;
+    expect(all).toHaveLength(1); // nothing else, and nothing sent twice
+    const [create] = all;
+    expect(create!.path).toBe('/hooks/listener/productOrderCreateEvent');
     expect(create!.contentType).toBe('application/json');
+    expect(create!.status).toBe(204);
     expect(create!.event).toMatchObject({
       eventId: `${order.id}:0:ProductOrderCreateEvent`,
       eventType: 'ProductOrderCreateEvent',
@@ -159,35 +183,82 @@ describe('POST /hub', () => {
       correlationId: order.id,
       event: { productOrder: { id: order.id, href: order.href, externalId: order.externalId, '@type': 'ProductOrder' } },
     });
+    expect(create!.event.event.productOrder.productOrderItem.map((i) => [i.id, i.state])).toEqual([
+      ['1', 'acknowledged'],
+      ['2', 'acknowledged'],
+    ]);
+  });
+
+  it('delivers each later change of the order, in order, to the listener resource of its event type', async () => {
+    const listener = await listen();
+    await subscribe(listener.url);
+    const order = await submitOrder(orderBody(2));
+    const done = await approveUntilCompleted(order);
+    expect(done.productOrderItem.map((i) => i.state)).toEqual(['completed', 'completed']);
+
+    const accepted = await acceptedAll(listener, order.id);
+    expect(accepted).toEqual(await outboxOf(order.id));
     const all = listener.of(order.id).all;
-    expect(all.every((r) => r.status === 204)).toBe(true);
-    expect(new Set(all.map((r) => r.event.eventId)).size).toBe(all.length); // nothing sent twice
+    expect(all.map((r) => r.event.eventId)).toEqual(accepted); // each once, all taken
+    expect(all.every((r) => r.status === 204 && r.contentType === 'application/json')).toBe(true);
+    expect(all.map((r) => [r.path, r.event.eventType])).toEqual(all.map((r) => [LISTENER_PATHS[r.event.eventType], r.event.eventType]));
+
+    expect(all[0]).toMatchObject({ path: '/hooks/listener/productOrderCreateEvent', event: { eventType: 'ProductOrderCreateEvent' } });
+    const stateChanges = all.filter((r) => r.path === '/hooks/listener/productOrderStateChangeEvent');
+    expect(stateChanges.map((r) => [r.event.eventType, r.event.event.productOrder.state])).toEqual([
+      ['ProductOrderStateChangeEvent', 'inProgress'],
+      ['ProductOrderStateChangeEvent', 'completed'],
+    ]);
+    expect(all.at(-1)).toBe(stateChanges.at(-1));
+    // Each item is heard starting and completing, never being created (that came with the order).
+    const itemChanges = all.filter((r) => r.path === '/hooks/listener/productOrderAttributeValueChangeEvent');
+    expect(itemChanges.every((r) => r.event.eventType === 'ProductOrderAttributeValueChangeEvent')).toBe(true);
+    for (const id of ['1', '2']) {
+      expect(itemChanges.filter((r) => r.event.fieldPath === `productOrderItem[?(@.id=='${id}')].state`).map((r) => r.event.description)).toEqual([
+        expect.stringContaining('changed state from acknowledged to inProgress'),
+        expect.stringContaining('changed state from inProgress to completed'),
+      ]);
+    }
   });
 
   it('retries a failing listener and still delivers every event in order, resending only the one that failed', async () => {
-    const failures = 3;
     const body = orderBody(2);
+    let failing = true;
     let failed = 0;
-    const listener = await listen((event) => (event.event.productOrder.externalId === body.externalId && failed++ < failures ? 500 : 204));
+    const listener = await listen((event) => {
+      if (event.event.productOrder.externalId !== body.externalId || !failing) return 204;
+      failed += 1;
+      return 500;
+    });
     const subscription = await subscribe(listener.url);
     const order = await submitOrder(body);
+    const createId = `${order.id}:0:ProductOrderCreateEvent`;
 
+    // The order moves on while its create event keeps failing: its later events wait behind it.
+    await eventually(async () => (failed >= 3 ? true : undefined));
+    await approveUntilCompleted(order);
+    const story = await outboxOf(order.id);
+    expect(story.length).toBeGreaterThan(1);
+    expect(listener.of(order.id).accepted).toEqual([]);
+    expect(new Set(listener.of(order.id).all.map((r) => r.event.eventId))).toEqual(new Set([createId]));
+
+    failing = false;
     const accepted = await acceptedAll(listener, order.id);
+    expect(accepted).toEqual(story);
     const all = listener.of(order.id).all;
-    expect(all.slice(0, failures + 1).map((r) => [r.event.eventType, r.status])).toEqual([
-      ['ProductOrderCreateEvent', 500],
-      ['ProductOrderCreateEvent', 500],
-      ['ProductOrderCreateEvent', 500],
-      ['ProductOrderCreateEvent', 204],
+    expect(failed).toBeGreaterThanOrEqual(3);
+    expect(all.map((r) => [r.event.eventId, r.status])).toEqual([
+      ...Array.from({ length: failed }, () => [createId, 500]),
+      ...story.map((id) => [id, 204]),
     ]);
-    expect(collapse(all.map((r) => r.event.eventId))).toEqual(accepted);
+    expect(all.map((r) => r.path)).toEqual(all.map((r) => LISTENER_PATHS[r.event.eventType]));
 
     const [create] = await stack.database.db
       .select({ attempts: eventDeliveries.attempts, lastError: eventDeliveries.lastError, deliveredAt: eventDeliveries.deliveredAt })
       .from(eventDeliveries)
       .innerJoin(eventOutbox, eq(eventOutbox.seq, eventDeliveries.eventSeq))
-      .where(and(eq(eventOutbox.eventId, `${order.id}:0:ProductOrderCreateEvent`), eq(eventDeliveries.subscriptionId, subscription.id)));
-    expect(create).toMatchObject({ attempts: failures + 1, lastError: 'HTTP 500', deliveredAt: expect.any(Date) });
+      .where(and(eq(eventOutbox.eventId, createId), eq(eventDeliveries.subscriptionId, subscription.id)));
+    expect(create).toMatchObject({ attempts: failed + 1, lastError: 'HTTP 500', deliveredAt: expect.any(Date) });
   });
 
   it('refuses a callback that is not an http(s) URL, and an unknown field, storing nothing', async () => {
@@ -225,16 +296,23 @@ describe('DELETE /hub/{id}', () => {
     await subscribe(staying.url);
 
     const before = await submitOrder();
-    await acceptedAll(leaving, before.id);
-    await acceptedAll(staying, before.id);
+    const createdBefore = `${before.id}:0:ProductOrderCreateEvent`;
+    expect(await acceptedAll(leaving, before.id)).toEqual([createdBefore]);
+    expect(await acceptedAll(staying, before.id)).toEqual([createdBefore]);
 
     const res = await stack.app.inject({ method: 'DELETE', url: `${HUB_PATH}/${gone.id}`, headers: stack.as('order_agent') });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
 
+    // The order it heard created moves on, and another is submitted: neither reaches it any more.
+    await approveUntilCompleted(before);
     const after = await submitOrder();
-    await acceptedAll(staying, after.id);
+    const heardBefore = await acceptedAll(staying, before.id);
+    expect(heardBefore).toEqual(await outboxOf(before.id));
+    expect(heardBefore.length).toBeGreaterThan(1);
+    expect(await acceptedAll(staying, after.id)).toEqual([`${after.id}:0:ProductOrderCreateEvent`]);
     await dispatcher.drain();
+    expect(leaving.of(before.id).all.map((r) => r.event.eventId)).toEqual([createdBefore]);
     expect(leaving.of(after.id).all).toEqual([]);
     expect(await stack.database.db.select().from(eventDeliveries).where(eq(eventDeliveries.subscriptionId, gone.id))).toEqual([]);
   });

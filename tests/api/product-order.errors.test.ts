@@ -53,6 +53,14 @@ describe('POST /productOrder with bad input', () => {
     { name: 'server-owned field', body: json((c) => ({ ...internetOrder(c), state: 'completed' })), status: 400, code: 'VALIDATION_FAILED', paths: ['body.state'] },
     { name: 'bad date', body: json((c) => ({ ...internetOrder(c), requestedStartDate: 'tomorrow' })), status: 400, code: 'VALIDATION_FAILED', paths: ['body.requestedStartDate'] },
     { name: 'unknown offering', body: json((c) => internetOrder(c, { productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'teleporter' } }] })), status: 400, code: 'VALIDATION_FAILED', paths: ['productOrderItem[0].productOffering.id'] },
+    {
+      name: 'configurator rule broken',
+      body: json((c) => internetOrder(c, { productOrderItem: [{ id: 'site-1', action: 'add', productOffering: { id: 'sdwan-service-package' }, product: { productCharacteristic: [{ name: 'siteName', value: 'Lyon' }, { name: 'wanOptimisation', value: true }, { name: 'bandwidthMbps', value: 50 }] } }] })),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      paths: ['productOrderItem[0].product.productCharacteristic'],
+    },
+    { name: 'characteristic not allowed', body: json((c) => internetOrder(c, { productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'internet-access' }, product: { productCharacteristic: [{ name: 'speedMbps', value: 250 }] } }] })), status: 400, code: 'VALIDATION_FAILED', paths: ['productOrderItem[0].product.productCharacteristic[0].value'] },
     { name: 'no customer', body: json((c) => ({ ...internetOrder(c), relatedParty: [{ id: c, role: 'payer', '@referredType': 'Organization' }] })), status: 400, code: 'VALIDATION_FAILED', paths: ['relatedParty'] },
     { name: 'invalid JSON', body: (c) => `{"relatedParty":[{"id":"${c}"`, status: 400, code: 'MALFORMED_REQUEST' },
     { name: 'wrong content type', body: (c) => `relatedParty=${c}`, contentType: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
@@ -68,6 +76,14 @@ describe('POST /productOrder with bad input', () => {
     expect(problem).toMatchObject({ status, code, reason: expect.any(String), message: expect.any(String), type: expect.stringMatching(/^urn:ordo:problem:/) });
     if (paths) expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(paths));
     await expectNothingCreated(customer);
+  });
+
+  it('names the configurator rule and the item it was broken on', async () => {
+    const { res } = await submitRaw(
+      json((c) => internetOrder(c, { productOrderItem: [{ id: 'site-1', action: 'add', productOffering: { id: 'sdwan-service-package' }, product: { productCharacteristic: [{ name: 'siteName', value: 'Lyon' }, { name: 'wanOptimisation', value: true }, { name: 'bandwidthMbps', value: 50 }] } }] })),
+    );
+    expect(res.json().errors).toEqual([{ path: 'productOrderItem[0].product.productCharacteristic', rule: 'wan-optimisation-needs-bandwidth', message: 'item "site-1": WAN optimisation needs at least 100 Mbps' }]);
+    expect(res.json().message).toContain('wan-optimisation-needs-bandwidth');
   });
 
   it('names every offending field at once', async () => {
