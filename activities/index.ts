@@ -4,17 +4,18 @@ import type { Db } from '../db/client.js';
 import { type OrderProjection, upsertOrderProjection } from '../db/orders.js';
 import { upsertProducts, type ProductRecord } from '../db/products.js';
 import type { Catalog } from '../domain/catalog.js';
-import { classifyFailure, type ClassifierRule } from '../domain/fallout.js';
+import { classifyFailure, type ClassifierRule, DEFAULT_CLASSIFIER } from '../domain/fallout.js';
 import type { SystemName } from '../domain/plan.js';
 import { isSystemPaused } from '../db/system-controls.js';
 import { SouthboundError, type SouthboundAdapter, type SouthboundRequest } from './southbound/port.js';
+import { cachedClassifierRules } from './classifier-cache.js';
 
 /** What activities may touch. The worker wires real clients; tests wire their own. */
 export interface ActivityDeps {
   db: Db;
   southbound: (system: SystemName) => SouthboundAdapter;
-  /** Error classifier rules (defaults: domain/fallout.ts). */
-  classifier?: ClassifierRule[];
+  /** The catalog's error classifier rules, read before each classification (cache it). */
+  classifierRules?: () => Promise<ClassifierRule[]>;
   /** How often a call waiting on a paused system looks again. */
   pausePollMs?: number;
 }
@@ -24,6 +25,7 @@ export interface ActivityDeps {
  * than once (retries, worker crashes), so repeating it must leave the same result.
  */
 export function createActivities(deps: ActivityDeps) {
+  const classifierRules = deps.classifierRules ?? cachedClassifierRules(deps.db);
   return {
     /** Writes what changed into the read model; a stale revision is ignored by the upserts. */
     async projectOrder(projection: OrderProjection): Promise<void> {
@@ -56,7 +58,8 @@ export function createActivities(deps: ActivityDeps) {
         return (await deps.southbound(request.system).execute(request)).output;
       } catch (error) {
         const failure = error instanceof SouthboundError ? error : new SouthboundError('ERROR', error instanceof Error ? error.message : String(error), true);
-        const { retryable, type } = classifyFailure({ system: request.system, code: failure.code, message: failure.message, retryable: failure.retryable }, deps.classifier);
+        const rules = [...(await classifierRules()), ...DEFAULT_CLASSIFIER];
+        const { retryable, type } = classifyFailure({ system: request.system, code: failure.code, message: failure.message, retryable: failure.retryable }, rules);
         throw ApplicationFailure.create({
           message: failure.message,
           type: failure.code,

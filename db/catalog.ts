@@ -1,5 +1,6 @@
 import { eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { ApprovalPolicy, Catalog, ProductOffering, Specification } from '../domain/catalog.js';
+import type { ClassifierRule } from '../domain/fallout.js';
 import type { Db } from './client.js';
 import { catalogPolicies, productOfferings, productSpecifications } from './schema.js';
 
@@ -44,7 +45,10 @@ async function writeCatalog(db: Db, catalog: Catalog): Promise<void> {
   await upsertSpecifications(db, catalog.specifications);
   await db
     .insert(catalogPolicies)
-    .values({ id: 'approval', body: catalog.approval })
+    .values([
+      { id: 'approval', body: catalog.approval },
+      { id: 'errorClassifier', body: catalog.errorClassifier ?? [] },
+    ])
     .onConflictDoUpdate({ target: catalogPolicies.id, set: { body: sql`excluded.body`, updatedAt: sql`now()` } });
 }
 
@@ -78,10 +82,21 @@ const NO_AUTO_APPROVAL: ApprovalPolicy = { autoApproveCategories: [] };
 
 /** The catalog an order is decomposed with: the offerings it names, every specification, the policies. */
 export async function loadCatalog(db: Db, offeringIds?: string[]): Promise<Catalog> {
-  const [offerings, specifications, [approval]] = await Promise.all([
+  const [offerings, specifications, approval, errorClassifier] = await Promise.all([
     offeringIds ? findOfferings(db, offeringIds) : listOfferings(db),
     listSpecifications(db),
-    db.select({ body: catalogPolicies.body }).from(catalogPolicies).where(eq(catalogPolicies.id, 'approval')),
+    policy<ApprovalPolicy>(db, 'approval'),
+    loadErrorClassifier(db),
   ]);
-  return { offerings, specifications, approval: approval?.body ?? NO_AUTO_APPROVAL };
+  return { offerings, specifications, approval: approval ?? NO_AUTO_APPROVAL, ...(errorClassifier.length > 0 ? { errorClassifier } : {}) };
+}
+
+/** The catalog's error classifier rules (empty when it has none). */
+export async function loadErrorClassifier(db: Db): Promise<ClassifierRule[]> {
+  return (await policy<ClassifierRule[]>(db, 'errorClassifier')) ?? [];
+}
+
+async function policy<T>(db: Db, id: string): Promise<T | undefined> {
+  const [row] = await db.select({ body: catalogPolicies.body }).from(catalogPolicies).where(eq(catalogPolicies.id, id));
+  return row?.body as T | undefined;
 }

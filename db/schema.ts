@@ -1,7 +1,7 @@
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { ApprovalPolicy, ProductOffering, Specification } from '../domain/catalog.js';
 import type { ProductOrder } from '../domain/order.js';
-import type { Fallout } from '../domain/fallout.js';
+import type { ClassifierRule, Fallout } from '../domain/fallout.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 
 /**
@@ -85,7 +85,7 @@ export const productSpecifications = pgTable('product_specifications', {
 /** Catalog-wide policies (one row each, e.g. `approval`). */
 export const catalogPolicies = pgTable('catalog_policies', {
   id: text('id').primaryKey(),
-  body: jsonb('body').$type<ApprovalPolicy>().notNull(),
+  body: jsonb('body').$type<ApprovalPolicy | ClassifierRule[]>().notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

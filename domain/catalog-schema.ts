@@ -3,6 +3,7 @@ import type { Catalog, CharacteristicSpec, Condition, ItemAction, ProductOfferin
 import { valueProblem } from './characteristics.js';
 import { type FieldError, formatPath } from './errors.js';
 import { type DomainOrderKind, SYSTEMS, type TaskType } from './plan.js';
+import { FALLOUT_TYPES } from './fallout.js';
 
 /**
  * The catalog as zod schemas (mirroring the types of `catalog.ts` exactly; the compiler checks it
@@ -85,12 +86,33 @@ export const productOfferingSchema = z.strictObject({
   price: z.strictObject({ amount: z.number().min(0), currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR') }).optional(),
 });
 
+export const classifierRuleSchema = z.strictObject({
+  system: z.enum(SYSTEMS).optional(),
+  code: z.string().min(1).max(255).optional(),
+  messagePattern: z
+    .string()
+    .min(1)
+    .max(500)
+    .refine((p) => {
+      try {
+        new RegExp(p, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression')
+    .optional(),
+  retryable: z.boolean(),
+  type: z.enum(FALLOUT_TYPES).optional(),
+});
+
 export const approvalPolicySchema = z.strictObject({ autoApproveCategories: z.array(name).max(100) });
 
 export const catalogSchema = z.strictObject({
   offerings: z.array(productOfferingSchema).max(1000),
   specifications: z.array(specificationSchema).max(5000),
   approval: approvalPolicySchema,
+  errorClassifier: z.array(classifierRuleSchema).max(200).optional(),
 });
 
 // The schema and the types of catalog.ts must describe the same thing: this fails to compile otherwise.

@@ -1,3 +1,4 @@
+import type { ClassifierRule } from './fallout.js';
 import type { DomainOrderKind, RetrySpec, SystemName, TaskType } from './plan.js';
 
 /**
@@ -94,6 +95,11 @@ export interface Catalog {
   offerings: ProductOffering[];
   specifications: Specification[];
   approval: ApprovalPolicy;
+  /**
+   * How southbound failures are classified, first match wins (before the defaults of
+   * domain/fallout.ts): retry them within the task's retry policy, or send them to fallout at once.
+   */
+  errorClassifier?: ClassifierRule[];
 }
 
 export const DEFAULT_RETRY: RetrySpec = { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 30_000 };
@@ -104,6 +110,10 @@ const hours = (n: number) => n * 3_600_000;
 /** The demo catalog seeded by `npm start` (../shared/spec/domain.md §8). */
 export const DEMO_CATALOG: Catalog = {
   approval: { autoApproveCategories: ['residential'] },
+  errorClassifier: [
+    { system: 'inventory', code: 'OUT_OF_STOCK', retryable: false, type: 'inventoryAllocation' },
+    { system: 'cpe', code: 'DEVICE_BUSY', retryable: true },
+  ],
   offerings: [
     {
       id: 'sdwan-service-package',

@@ -175,6 +175,15 @@ describe('fallout management', () => {
     await api.until(order.id, (o) => o.state === 'completed');
   });
 
+  it("follows the catalog's error classifier: a refusal the adapter calls retryable goes to fallout at once", async () => {
+    await failNext('inventory', 'allocateModem', 1, true, 'OUT_OF_STOCK');
+    const order = await residential();
+    const fallout = await openFalloutOf(order.id);
+    expect(fallout).toMatchObject({ errorCode: 'OUT_OF_STOCK', type: 'inventoryAllocation', attempts: 1 });
+    await resolve(fallout.id, { action: 'retry', note: 'stock arrived' });
+    await api.until(order.id, (o) => o.state === 'completed');
+  });
+
   it('validates resolutions and guards the fallout API', async () => {
     expect((await resolve('FO-nope-1', { action: 'retry', note: 'x' })).json()).toMatchObject({ code: 'NOT_FOUND' });
     expect((await resolve('not-a-fallout-id', { action: 'retry', note: 'x' })).json()).toMatchObject({ code: 'FALLOUT_NOT_FOUND', status: 404 });
