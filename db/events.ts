@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, lte, min, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { eventsForTransitions, type ProductOrderEvent, type SequencedTransition } from '../domain/events.js';
+import {
+  eventsForTransitions,
+  type JeopardyAlertEvent,
+  type OrderEventType,
+  type OutboxEvent,
+  type ProductOrderEvent,
+  type SequencedTransition,
+  subscriptionAccepts,
+} from '../domain/events.js';
 import type { ProductOrder } from '../domain/order.js';
 import type { Db } from './client.js';
 import { eventDeliveries, eventOutbox, hubSubscriptions } from './schema.js';
@@ -30,7 +38,7 @@ export interface Delivery extends DeliveryKey {
   /** Attempts made so far (failed ones, since a delivered event is never claimed again). */
   attempts: number;
   callback: string;
-  event: ProductOrderEvent;
+  event: ProductOrderEvent | JeopardyAlertEvent;
 }
 
 /**
@@ -39,21 +47,28 @@ export interface Delivery extends DeliveryKey {
  * new to the outbox are fanned out, so a replayed projection delivers nothing twice.
  */
 export async function appendOrderEvents(tx: Db, order: ProductOrder, insertedTransitions: readonly SequencedTransition[]): Promise<void> {
-  const events = eventsForTransitions(order, insertedTransitions);
+  await appendEvents(tx, eventsForTransitions(order, insertedTransitions));
+}
+
+/**
+ * Appends events to the outbox (a repeated id is ignored) and fans each new one out to the
+ * subscriptions that exist now and whose query admits its type.
+ */
+export async function appendEvents(tx: Db, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
   const appended = await tx
     .insert(eventOutbox)
-    .values(events)
+    .values([...events])
     .onConflictDoNothing({ target: eventOutbox.eventId })
-    .returning({ seq: eventOutbox.seq, orderId: eventOutbox.orderId });
+    .returning({ seq: eventOutbox.seq, orderId: eventOutbox.orderId, eventType: eventOutbox.eventType });
   if (appended.length === 0) return;
   // Shared locks: a subscription being deleted meanwhile is either waited for (and then not
   // seen) or waits for this transaction (and then removes what it queued).
-  const subscribers = await tx.select({ id: hubSubscriptions.id }).from(hubSubscriptions).for('share');
-  if (subscribers.length === 0) return;
-  await tx
-    .insert(eventDeliveries)
-    .values(subscribers.flatMap((s) => appended.map((e) => ({ subscriptionId: s.id, eventSeq: e.seq, orderId: e.orderId }))));
+  const subscribers = await tx.select({ id: hubSubscriptions.id, query: hubSubscriptions.query }).from(hubSubscriptions).for('share');
+  const deliveries = subscribers.flatMap((s) =>
+    appended.filter((e) => subscriptionAccepts(s.query, e.eventType as OrderEventType)).map((e) => ({ subscriptionId: s.id, eventSeq: e.seq, orderId: e.orderId })),
+  );
+  if (deliveries.length > 0) await tx.insert(eventDeliveries).values(deliveries);
 }
 
 export async function createSubscription(db: Db, s: { callback: string; query?: string; createdBy: string }): Promise<Subscription> {

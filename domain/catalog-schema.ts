@@ -38,6 +38,20 @@ export const configuratorRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ id, kind: z.literal('cardinality'), min: z.number().int().min(0), max: z.number().int().min(0), message: ruleMessage }),
 ]);
 
+export const calendarSchema = z.strictObject({
+  timeZone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'unknown time zone'),
+  workingDays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+  startHour: z.number().int().min(0).max(23),
+  endHour: z.number().int().min(1).max(24),
+}).refine((c) => c.endHour > c.startHour, { message: 'endHour must be after startHour', path: ['endHour'] });
+
 export const taskTemplateSchema = z.strictObject({
   id,
   name,
@@ -60,6 +74,7 @@ export const taskTemplateSchema = z.strictObject({
   mandatory: z.boolean().optional(),
   isPonr: z.boolean().optional(),
   assignmentGroup: name.optional(),
+  calendar: calendarSchema.optional(),
 });
 
 export const specificationRelationshipSchema = z.strictObject({ specificationId: id, when: conditionSchema.optional(), perUnit: z.boolean().optional() });
@@ -106,6 +121,14 @@ export const classifierRuleSchema = z.strictObject({
   type: z.enum(FALLOUT_TYPES).optional(),
 });
 
+const fraction = z.number().gt(0).max(10);
+export const jeopardyPolicySchema = z.strictObject({
+  bands: z
+    .strictObject({ low: fraction, medium: fraction, high: fraction, critical: fraction })
+    .refine((b) => b.low < b.medium && b.medium < b.high && b.high < b.critical, 'bands must rise: low < medium < high < critical')
+    .optional(),
+});
+
 export const approvalPolicySchema = z.strictObject({ autoApproveCategories: z.array(name).max(100) });
 
 export const catalogSchema = z.strictObject({
@@ -113,6 +136,7 @@ export const catalogSchema = z.strictObject({
   specifications: z.array(specificationSchema).max(5000),
   approval: approvalPolicySchema,
   errorClassifier: z.array(classifierRuleSchema).max(200).optional(),
+  jeopardy: jeopardyPolicySchema.optional(),
 });
 
 // The schema and the types of catalog.ts must describe the same thing: this fails to compile otherwise.

@@ -1,4 +1,6 @@
+import type { BusinessCalendar } from './calendar.js';
 import type { ClassifierRule } from './fallout.js';
+import type { JeopardyBands } from './jeopardy.js';
 import type { DomainOrderKind, RetrySpec, SystemName, TaskType } from './plan.js';
 
 /**
@@ -47,6 +49,8 @@ export interface TaskTemplate {
   mandatory?: boolean;
   isPonr?: boolean;
   assignmentGroup?: string;
+  /** Working hours its SLA counts (e.g. field engineers); none: every hour counts. */
+  calendar?: BusinessCalendar;
 }
 
 export interface SpecificationRelationship {
@@ -100,6 +104,8 @@ export interface Catalog {
    * domain/fallout.ts): retry them within the task's retry policy, or send them to fallout at once.
    */
   errorClassifier?: ClassifierRule[];
+  /** Fractions of a task's SLA elapsed that raise each jeopardy level (default 50/75/90/100 %). */
+  jeopardy?: { bands?: JeopardyBands };
 }
 
 export const DEFAULT_RETRY: RetrySpec = { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 30_000 };

@@ -54,6 +54,7 @@ export function decomposeItem(orderId: string, item: ProductOrderItem, catalog: 
         ...(t.operation ? { operation: t.operation } : {}),
         ...(t.undo ? { undo: t.undo } : {}),
         ...(t.assignmentGroup ? { assignmentGroup: t.assignmentGroup } : {}),
+        ...(t.calendar ? { calendar: t.calendar } : {}),
         input: taskInput(values, item, offeringId!),
         idempotencyKey: `${orderId}/${taskId(t.id)}/1`,
       };

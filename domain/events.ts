@@ -1,3 +1,4 @@
+import { type JeopardyEvent, rank } from './jeopardy.js';
 import type { ProductOrder, Transition } from './order.js';
 
 /**
@@ -10,6 +11,7 @@ export const ORDER_EVENT_TYPES = [
   'ProductOrderStateChangeEvent',
   'ProductOrderAttributeValueChangeEvent',
   'ProductOrderInformationRequiredEvent',
+  'JeopardyAlertEvent',
 ] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
@@ -20,7 +22,7 @@ export const EVENT_DOMAIN = 'productOrderingManagement';
 export type ProductOrderEvent = {
   eventId: string;
   eventTime: string;
-  eventType: OrderEventType;
+  eventType: Exclude<OrderEventType, 'JeopardyAlertEvent'>;
   correlationId?: string;
   domain?: string;
   title?: string;
@@ -31,12 +33,38 @@ export type ProductOrderEvent = {
   event: { productOrder: ProductOrder };
 };
 
-/** One row of the outbox: the event and what it is keyed and ordered by. */
-export type OutboxEvent = {
+/** TMF622 v5-style JeopardyAlert: an order (item, task) at risk of missing its SLA or commitment. */
+export type JeopardyAlertEvent = {
   eventId: string;
-  eventType: OrderEventType;
+  eventTime: string;
+  eventType: 'JeopardyAlertEvent';
+  correlationId: string;
+  domain: string;
+  title: string;
+  description: string;
+  priority: string;
+  event: {
+    jeopardyAlert: {
+      id: string;
+      alertDate: string;
+      jeopardyType: string;
+      name: string;
+      message: string;
+      productOrder: { id: string; href: string };
+      productOrderItem: Array<{ id: string }>;
+      '@type': 'JeopardyAlert';
+    };
+  };
+};
+
+type StateEventType = ProductOrderEvent['eventType'];
+
+/** One row of the outbox: the event and what it is keyed and ordered by. */
+export type OutboxEvent<P extends ProductOrderEvent | JeopardyAlertEvent = ProductOrderEvent | JeopardyAlertEvent> = {
+  eventId: string;
+  eventType: P['eventType'];
   orderId: string;
-  payload: ProductOrderEvent;
+  payload: P;
 };
 
 export type SequencedTransition = Transition & { seq: number };
@@ -46,18 +74,19 @@ const TITLES: Record<OrderEventType, string> = {
   ProductOrderStateChangeEvent: 'Product order state changed',
   ProductOrderAttributeValueChangeEvent: 'Product order item state changed',
   ProductOrderInformationRequiredEvent: 'Product order requires information',
+  JeopardyAlertEvent: 'Product order in jeopardy',
 };
 
 export const eventIdOf = (orderId: string, seq: number, eventType: OrderEventType) => `${orderId}:${seq}:${eventType}`;
 
 /** The events each transition raises, in transition order; each carries `order` as it is now. */
-export function eventsForTransitions(order: ProductOrder, transitions: readonly SequencedTransition[]): OutboxEvent[] {
+export function eventsForTransitions(order: ProductOrder, transitions: readonly SequencedTransition[]): OutboxEvent<ProductOrderEvent>[] {
   return transitions.flatMap((t) => eventTypesOf(t).map((type) => outboxEvent(order, t, type)));
 }
 
 /** Order and item transitions are TMF ProductOrder changes; finer ones (plan tasks) are not. */
-function eventTypesOf(t: Transition): OrderEventType[] {
-  const types: OrderEventType[] = [];
+function eventTypesOf(t: Transition): StateEventType[] {
+  const types: StateEventType[] = [];
   // A new order's items arrive with its create event; a sub-state change alone is no state change.
   if (t.entity === 'order' && t.from === null) types.push('ProductOrderCreateEvent');
   if (t.entity === 'order' && t.from !== null && t.from !== t.to) types.push('ProductOrderStateChangeEvent');
@@ -66,7 +95,7 @@ function eventTypesOf(t: Transition): OrderEventType[] {
   return types;
 }
 
-function outboxEvent(order: ProductOrder, t: SequencedTransition, eventType: OrderEventType): OutboxEvent {
+function outboxEvent(order: ProductOrder, t: SequencedTransition, eventType: StateEventType): OutboxEvent<ProductOrderEvent> {
   const eventId = eventIdOf(order.id, t.seq, eventType);
   const payload: ProductOrderEvent = {
     eventId,
@@ -92,3 +121,54 @@ function describe(order: ProductOrder, t: Transition): string {
 /** Where TMF622 delivers an event: the subscriber's listener resource under its callback. */
 export const listenerUrl = (callback: string, eventType: OrderEventType) =>
   `${callback.replace(/\/$/, '')}/listener/${eventType.charAt(0).toLowerCase()}${eventType.slice(1)}`;
+
+/** The alert events of new jeopardy level changes (from low up: every level is news to someone). */
+export function eventsForJeopardies(order: ProductOrder, jeopardies: readonly JeopardyEvent[]): OutboxEvent<JeopardyAlertEvent>[] {
+  return jeopardies.map((j) => {
+    const eventId = `${order.id}:${j.id}:JeopardyAlertEvent`;
+    const payload: JeopardyAlertEvent = {
+      eventId,
+      eventTime: j.at,
+      eventType: 'JeopardyAlertEvent',
+      correlationId: order.id,
+      domain: EVENT_DOMAIN,
+      title: TITLES.JeopardyAlertEvent,
+      description: j.message,
+      priority: String(4 - rank(j.level)),
+      event: {
+        jeopardyAlert: {
+          id: j.id,
+          alertDate: j.at,
+          jeopardyType: j.level,
+          name: j.kind === 'task' ? `SLA of "${j.taskName}" at risk` : 'Committed completion date at risk',
+          message: j.message,
+          productOrder: { id: order.id, href: order.href },
+          productOrderItem: j.orderItemId ? [{ id: j.orderItemId }] : [],
+          '@type': 'JeopardyAlert',
+        },
+      },
+    };
+    return { eventId, eventType: 'JeopardyAlertEvent' as const, orderId: order.id, payload };
+  });
+}
+
+/**
+ * Whether a subscription's query admits an event type. Ordo understands `eventType=A,B`
+ * (TMF622 style); no query admits everything.
+ */
+export function subscriptionAccepts(query: string | null | undefined, eventType: OrderEventType): boolean {
+  const wanted = parseSubscriptionQuery(query);
+  return wanted === undefined || wanted.includes(eventType);
+}
+
+/** The event types a query selects (undefined: all); throws on a query Ordo cannot honour. */
+export function parseSubscriptionQuery(query: string | null | undefined): OrderEventType[] | undefined {
+  if (!query) return undefined;
+  const match = /^eventType=([A-Za-z,]+)$/.exec(query.trim());
+  const types = match?.[1]!.split(',').filter(Boolean) ?? [];
+  const unknown = types.filter((t) => !(ORDER_EVENT_TYPES as readonly string[]).includes(t));
+  if (!match || types.length === 0 || unknown.length > 0) {
+    throw new Error(`query must be "eventType=<type>[,<type>…]" with types among ${ORDER_EVENT_TYPES.join(', ')}`);
+  }
+  return types as OrderEventType[];
+}

@@ -112,7 +112,8 @@ export class OrderRecord {
     this.closingItems.set(itemId, closure);
     const plan = this.plans.find((p) => p.orderItemId === itemId);
     for (const t of plan?.tasks ?? []) {
-      if (['planned', 'waiting', 'ready'].includes(t.state)) this.updateTask(t.id, { state: 'cancelled' }, at, why);
+      // A task parked in fallout or on hold is done with too: its fallout is closed with the item.
+      if (['planned', 'waiting', 'ready', 'fallout', 'onHold'].includes(t.state)) this.updateTask(t.id, { state: 'cancelled' }, at, why);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { JeopardyLevel } from './jeopardy.js';
 import type { ProductOrderCreate, ProductOrderItemCreate } from './tmf622/schemas.js';
 
 /**
@@ -30,6 +31,8 @@ export type ProductOrderItem = ProductOrderItemCreate & {
   ponr?: boolean;
   /** Extension: when the item's plan is expected to finish. */
   expectedCompletionDate?: string;
+  /** Extension: the highest jeopardy level of the item's open tasks. */
+  jeopardyLevel?: JeopardyLevel;
 };
 
 export type ProductOrder = Omit<ProductOrderCreate, 'productOrderItem'> & {
@@ -42,6 +45,8 @@ export type ProductOrder = Omit<ProductOrderCreate, 'productOrderItem'> & {
   /** Extension: increments only when a change request is applied. */
   version: number;
   expectedCompletionDate?: string;
+  /** Extension: the highest jeopardy level of the order (items and its committed date). */
+  jeopardyLevel?: JeopardyLevel;
   completionDate?: string;
   cancellationDate?: string;
   cancellationReason?: string;

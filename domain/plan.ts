@@ -1,3 +1,6 @@
+import type { BusinessCalendar } from './calendar.js';
+import type { JeopardyLevel } from './jeopardy.js';
+
 /**
  * The orchestration plan: each order item decomposed into domain orders (product → customer-facing
  * services → resource-facing services → resources), each with tasks forming one DAG per item.
@@ -74,6 +77,10 @@ export interface PlanTask {
   completedBy?: string;
   note?: string;
   error?: { code: string; message: string };
+  /** Working hours the SLA counts, from the task template. */
+  calendar?: BusinessCalendar;
+  /** Current jeopardy level while the task is open. */
+  jeopardyLevel?: JeopardyLevel;
 }
 
 export interface ItemPlan {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { TMF622_BASE } from '../api/app.js';
-import { storeCatalog } from '../db/catalog.js';
+import { listOfferings, storeCatalog } from '../db/catalog.js';
 import { DEMO_CATALOG } from '../domain/catalog.js';
 import { loadConfig, publicUrl } from '../runtime/config.js';
 import { ensureDevKeys } from '../runtime/dev-keys.js';
@@ -37,7 +37,8 @@ runMain(async () => {
   const database = await openConfiguredDatabase(config);
   cleanups.push(() => database.close());
   await database.migrate();
-  await storeCatalog(database.db, DEMO_CATALOG);
+  // The demo catalog seeds an empty database only: a catalog loaded since is the team's own.
+  if ((await listOfferings(database.db)).length === 0) await storeCatalog(database.db, DEMO_CATALOG);
   const devKeys = config.API_KEYS ? undefined : await ensureDevKeys(database.db, config.DATA_DIR);
 
   const options = temporalConnectionOptions(config, address);

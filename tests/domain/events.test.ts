@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsForTransitions, listenerUrl, ORDER_EVENT_TYPES, type SequencedTransition } from '../../domain/events.js';
+import { eventsForTransitions, listenerUrl, ORDER_EVENT_TYPES, type SequencedTransition, parseSubscriptionQuery, subscriptionAccepts } from '../../domain/events.js';
 import { acknowledgeOrder, type Transition } from '../../domain/order.js';
 
 const AT = '2030-01-01T12:00:00.000Z';
@@ -122,6 +122,17 @@ describe('eventsForTransitions', () => {
   });
 });
 
+describe('subscription queries', () => {
+  it('admit every event without a query, and only the named types with eventType=…', () => {
+    expect(subscriptionAccepts(undefined, 'JeopardyAlertEvent')).toBe(true);
+    expect(subscriptionAccepts('eventType=JeopardyAlertEvent', 'JeopardyAlertEvent')).toBe(true);
+    expect(subscriptionAccepts('eventType=ProductOrderCreateEvent,JeopardyAlertEvent', 'ProductOrderStateChangeEvent')).toBe(false);
+  });
+  it.each(['x', 'eventType=', 'eventType=NoSuchEvent', 'state=held'])('refuses the query %s', (query) => {
+    expect(() => parseSubscriptionQuery(query)).toThrow(/eventType=/);
+  });
+});
+
 describe('listenerUrl', () => {
   it("is the listener resource under the callback, named after the event with a lower-case first letter", () => {
     expect(listenerUrl('http://127.0.0.1:1234/hooks', 'ProductOrderCreateEvent')).toBe('http://127.0.0.1:1234/hooks/listener/productOrderCreateEvent');
@@ -130,6 +141,7 @@ describe('listenerUrl', () => {
       'https://crm.example.test/tmf/listener/productOrderStateChangeEvent',
       'https://crm.example.test/tmf/listener/productOrderAttributeValueChangeEvent',
       'https://crm.example.test/tmf/listener/productOrderInformationRequiredEvent',
+      'https://crm.example.test/tmf/listener/jeopardyAlertEvent',
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { Db } from '../../../db/client.js';
 import { createSubscription, deleteSubscription } from '../../../db/events.js';
 import { OrdoError } from '../../../domain/errors.js';
 import { actorOf, type Role } from '../../../domain/roles.js';
+import { parseSubscriptionQuery } from '../../../domain/events.js';
 
 const SUBSCRIBERS: Role[] = ['api_client', 'order_agent', 'fulfilment_manager', 'admin'];
 
@@ -11,7 +12,19 @@ const subscriptionInput = z.strictObject({
   /** Where events are POSTed. */
   callback: z.url({ protocol: /^https?$/, error: 'callback must be an http or https URL' }).max(2048),
   /** Stored and returned; events are not filtered by it. */
-  query: z.string().max(1000).optional(),
+  /** `eventType=A,B` selects event types; none: every event. */
+  query: z
+    .string()
+    .max(1000)
+    .refine((q) => {
+      try {
+        parseSubscriptionQuery(q);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be "eventType=<type>[,<type>…]" naming TMF622 event types this API raises')
+    .optional(),
 });
 
 const subscription = z.object({ id: z.string(), callback: z.string(), query: z.string().optional() });
