@@ -7,6 +7,7 @@ import { startEventDispatcher } from './runtime/event-dispatcher.js';
 import { onShutdown, runMain } from './runtime/process.js';
 import { buildConfiguredApp, openConfiguredDatabase, waitForNamespace } from './runtime/stack.js';
 import { connectClient, temporalConnectionOptions } from './runtime/temporal.js';
+import { configureNotificationWebhook } from './db/events.js';
 
 runMain(async () => {
   const config = loadConfig();
@@ -16,6 +17,7 @@ runMain(async () => {
   await waitForNamespace(temporal);
   const app = await buildConfiguredApp(config, database, temporal);
   await app.listen({ port: config.PORT, host: config.HOST });
+  await configureNotificationWebhook(database.db, config.NOTIFICATION_WEBHOOK_URL);
   const dispatcher = startEventDispatcher(database.db, { log: app.log });
   onShutdown(async () => {
     await dispatcher.stop();

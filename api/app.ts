@@ -9,6 +9,7 @@ import { errorHandler, sendProblem } from './problem.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { falloutRoutes } from './routes/fallouts.js';
+import { jeopardyRoutes } from './routes/jeopardy.js';
 import { orderRoutes } from './routes/orders.js';
 import { hubRoutes } from './routes/tmf622/hub.js';
 import { simulatorRoutes } from './routes/simulator.js';
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(productOrderRoutes, { prefix: TMF622_BASE, orders: deps.orders });
   await app.register(orderRoutes, { orders: deps.orders });
   await app.register(falloutRoutes, { orders: deps.orders });
+  await app.register(jeopardyRoutes, { orders: deps.orders });
   await app.register(hubRoutes, { prefix: TMF622_BASE, db: deps.orders.db });
   await app.register(simulatorRoutes, { db: deps.orders.db });
   await app.register(catalogRoutes, { db: deps.orders.db });

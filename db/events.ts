@@ -159,3 +159,21 @@ export async function markFailed(db: Db, key: DeliveryKey, attempts: number, nex
 }
 
 const matches = (key: DeliveryKey) => and(eq(eventDeliveries.subscriptionId, key.subscriptionId), eq(eventDeliveries.eventSeq, key.eventSeq))!;
+
+export const NOTIFICATION_WEBHOOK_SUBSCRIPTION = 'notification-webhook';
+
+/**
+ * Points the built-in notification subscription at `url` (JeopardyAlert events only), or removes it
+ * when `url` is undefined: notifications reach a configured webhook through the same outbox, at
+ * least once, in order per order.
+ */
+export async function configureNotificationWebhook(db: Db, url: string | undefined): Promise<void> {
+  if (!url) {
+    await deleteSubscription(db, NOTIFICATION_WEBHOOK_SUBSCRIPTION);
+    return;
+  }
+  await db
+    .insert(hubSubscriptions)
+    .values({ id: NOTIFICATION_WEBHOOK_SUBSCRIPTION, callback: url, query: 'eventType=JeopardyAlertEvent', createdBy: 'system:config' })
+    .onConflictDoUpdate({ target: hubSubscriptions.id, set: { callback: url } });
+}

@@ -2,10 +2,12 @@ import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { ProductOrder, Transition } from '../domain/order.js';
 import { customerIdOf } from '../domain/order.js';
 import type { Fallout } from '../domain/fallout.js';
+import type { JeopardyEvent } from '../domain/jeopardy.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 import type { Db } from './client.js';
 import { appendOrderEvents } from './events.js';
 import { upsertFallouts } from './fallouts.js';
+import { recordJeopardies } from './jeopardies.js';
 import { upsertPlanChanges } from './plans.js';
 import { orders, orderTransitions } from './schema.js';
 
@@ -22,6 +24,7 @@ export interface OrderProjection {
   domainOrders?: DomainOrder[];
   tasks?: PlanTask[];
   fallouts?: Fallout[];
+  jeopardies?: JeopardyEvent[];
 }
 
 /**
@@ -55,6 +58,7 @@ export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise
       });
     await upsertPlanChanges(tx, order.id, p.revision, { domainOrders: p.domainOrders ?? [], tasks: p.tasks ?? [] });
     await upsertFallouts(tx, p.revision, p.fallouts ?? []);
+    await recordJeopardies(tx, order, p.jeopardies ?? []);
     if (p.transitions.length === 0) return;
     const numbered = p.transitions.map((t, index) => ({ ...t, seq: t.seq ?? index }));
     const inserted = await tx

@@ -2,6 +2,7 @@ import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, t
 import type { ApprovalPolicy, ProductOffering, Specification } from '../domain/catalog.js';
 import type { ProductOrder } from '../domain/order.js';
 import type { ClassifierRule, Fallout } from '../domain/fallout.js';
+import type { JeopardyEvent } from '../domain/jeopardy.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 
 /**
@@ -235,3 +236,35 @@ export const systemControls = pgTable('system_controls', {
   changedBy: text('changed_by').notNull(),
   changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Jeopardy level changes, each recorded once, projected by the order workflow. */
+export const jeopardies = pgTable(
+  'jeopardies',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    orderItemId: text('order_item_id'),
+    taskId: text('task_id'),
+    system: text('system'),
+    kind: text('kind').notNull(),
+    level: text('level').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    body: jsonb('body').$type<JeopardyEvent>().notNull(),
+  },
+  (t) => [index('jeopardies_level').on(t.level, t.at), index('jeopardies_order').on(t.orderId)],
+);
+
+/** Who must hear of what (high → fulfilment manager, critical → escalation); also sent to the webhook. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    recipient: text('recipient').notNull(),
+    orderId: text('order_id').notNull(),
+    taskId: text('task_id'),
+    level: text('level').notNull(),
+    message: text('message').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notifications_recipient').on(t.recipient, t.createdAt)],
+);

@@ -5,6 +5,7 @@ import type { DomainOrder, ItemPlan, PlanTask, TaskState } from './plan.js';
 import { domainOrderState, itemStateFromPlan, rollUpOrder } from './rollup.js';
 import { schedulePlan } from './schedule.js';
 import type { Fallout } from './fallout.js';
+import { type JeopardyEvent, type JeopardyLevel, maxLevel, rank } from './jeopardy.js';
 import { FalloutLedger } from './fallout-ledger.js';
 
 export interface Actor {
@@ -20,6 +21,7 @@ export interface OrderChanges {
   domainOrders: Array<DomainOrder & { orderId: string }>;
   tasks: Array<PlanTask & { orderId: string }>;
   fallouts: Fallout[];
+  jeopardies: JeopardyEvent[];
 }
 
 /** How an item ended early: aborted after fallout (failed) or cancelled. */
@@ -37,6 +39,10 @@ export class OrderRecord {
   enrichment: PlanTask[] = [];
   readonly transitions: Transition[];
   readonly fallouts = new FalloutLedger();
+  readonly jeopardies: JeopardyEvent[] = [];
+  private projectedJeopardies = 0;
+  /** Jeopardy of the order's committed date (requestedCompletionDate) against its projection. */
+  private commitmentLevel: JeopardyLevel = 'none';
   /** An order-level cancellation in flight decides the order's state (domain.md §1 rule 1). */
   cancelling = false;
   /** Items being closed early: no new task of theirs starts; set before compensation runs. */
@@ -131,8 +137,77 @@ export class OrderRecord {
     return this.order.productOrderItem.filter((i) => itemIds.includes(i.id) && i.ponr).map((i) => i.id);
   }
 
+  /**
+   * Raises a task's jeopardy level (never lowers it, never records the same level twice) and rolls
+   * the levels up. Returns the event, or undefined when nothing changed.
+   */
+  raiseTaskJeopardy(taskId: string, level: JeopardyLevel, elapsedMs: number, at: string): JeopardyEvent | undefined {
+    const task = this.task(taskId)!;
+    const previous = task.jeopardyLevel ?? 'none';
+    if (rank(level) <= rank(previous)) return undefined;
+    this.updateTask(taskId, { jeopardyLevel: level }, at, { actor: 'system:jeopardy', reasonCode: `JEOPARDY_${level.toUpperCase()}` });
+    const pct = Math.round((elapsedMs / task.slaMs) * 100);
+    return this.recordJeopardy(
+      {
+        kind: 'task',
+        orderItemId: task.orderItemId,
+        taskId,
+        taskName: task.name,
+        ...(task.system ? { system: task.system } : {}),
+        level,
+        previous,
+        slaMs: task.slaMs,
+        elapsedMs,
+        message: `${task.name} (item ${task.orderItemId}) is ${level === 'critical' ? 'past' : 'at risk of missing'} its SLA: ${pct}% of ${Math.round(task.slaMs / 60_000)} min used`,
+      },
+      at,
+    );
+  }
+
+  /** Order-level jeopardy from `requestedCompletionDate`: projected late (high) or passed (critical). */
+  checkCommitment(at: string): JeopardyEvent | undefined {
+    const committed = this.order.requestedCompletionDate;
+    if (!committed || this.isTerminal()) return undefined;
+    const level: JeopardyLevel = Date.parse(at) > Date.parse(committed) ? 'critical' : this.order.expectedCompletionDate && Date.parse(this.order.expectedCompletionDate) > Date.parse(committed) ? 'high' : 'none';
+    if (rank(level) <= rank(this.commitmentLevel)) return undefined;
+    const previous = this.commitmentLevel;
+    this.commitmentLevel = level;
+    return this.recordJeopardy(
+      {
+        kind: 'orderCommitment',
+        level,
+        previous,
+        message:
+          level === 'critical'
+            ? `Order ${this.id} missed its committed date ${committed}`
+            : `Order ${this.id} is projected to complete ${this.order.expectedCompletionDate}, after its committed date ${committed}`,
+      },
+      at,
+    );
+  }
+
+  private recordJeopardy(event: Omit<JeopardyEvent, 'id' | 'orderId' | 'at'>, at: string): JeopardyEvent {
+    const recorded: JeopardyEvent = { id: `JP-${this.id}-${this.jeopardies.length + 1}`, orderId: this.id, at, ...event };
+    this.jeopardies.push(recorded);
+    this.rollUpJeopardy();
+    return recorded;
+  }
+
+  /** Levels roll up as the maximum over what is still open: tasks → items → order (with its commitment). */
+  private rollUpJeopardy(): void {
+    const open = (t: PlanTask) => !['completed', 'skipped', 'cancelled', 'compensated', 'superseded'].includes(t.state);
+    const items = this.order.productOrderItem.map((item) => {
+      const plan = this.plans.find((p) => p.orderItemId === item.id);
+      const level = maxLevel((plan?.tasks ?? []).filter(open).map((t) => t.jeopardyLevel ?? 'none'));
+      return level === (item.jeopardyLevel ?? 'none') ? item : { ...item, jeopardyLevel: level };
+    });
+    const level = maxLevel([...items.map((i) => i.jeopardyLevel ?? 'none'), this.commitmentLevel]);
+    this.order = { ...this.order, productOrderItem: items, jeopardyLevel: level };
+  }
+
   /** Applies the roll-up: domain orders and items from their tasks, the order from its items. */
   rollUp(at: string, why: Actor): void {
+    this.rollUpJeopardy();
     for (const plan of this.plans) {
       plan.domainOrders = plan.domainOrders.map((d) => {
         const state = domainOrderState(plan.tasks.filter((t) => t.domainOrderId === d.id));
@@ -173,6 +248,12 @@ export class OrderRecord {
     return this.order.productOrderItem.some((i) => i.ponr);
   }
 
+  private takeNewJeopardies(): JeopardyEvent[] {
+    const fresh = this.jeopardies.slice(this.projectedJeopardies);
+    this.projectedJeopardies = this.jeopardies.length;
+    return fresh;
+  }
+
   /** Everything changed since the last call, for the projection activity. */
   takeChanges(): OrderChanges {
     const tasks = [...this.enrichment, ...this.plans.flatMap((p) => p.tasks)].filter((t) => this.dirtyTasks.has(t.id));
@@ -187,6 +268,7 @@ export class OrderRecord {
       domainOrders: domainOrders.map((d) => ({ ...d, orderId: this.id })),
       tasks: tasks.map((t) => ({ ...t, orderId: this.id })),
       fallouts: this.fallouts.takeChanges(),
+      jeopardies: this.takeNewJeopardies(),
     };
   }
 }

@@ -30,6 +30,9 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.string().optional(),
 
+  /** Where jeopardy notifications (JeopardyAlert events) are POSTed, at least once. */
+  NOTIFICATION_WEBHOOK_URL: z.url().optional(),
+
   /** `role:key,role:key` — keys accepted in addition to those stored in the database. */
   API_KEYS: z.string().optional(),
 });

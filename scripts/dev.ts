@@ -15,6 +15,7 @@ import { onShutdown, runMain } from '../runtime/process.js';
 import { buildConfiguredApp, createConfiguredWorker, openConfiguredDatabase, waitForNamespace } from '../runtime/stack.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
 import { connectClient, connectWorker, installRuntime, temporalConnectionOptions } from '../runtime/temporal.js';
+import { configureNotificationWebhook } from '../db/events.js';
 
 runMain(async () => {
   const config = loadConfig();
@@ -58,6 +59,7 @@ runMain(async () => {
   const app = await buildConfiguredApp(config, database, temporal);
   await app.listen({ port: config.PORT, host: config.HOST });
   cleanups.push(() => app.close());
+  await configureNotificationWebhook(database.db, config.NOTIFICATION_WEBHOOK_URL);
   const dispatcher = startEventDispatcher(database.db, { log: app.log });
   cleanups.push(() => dispatcher.stop());
 

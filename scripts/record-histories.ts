@@ -82,6 +82,17 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
+  'jeopardy-breach-then-completed': {
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'replay-probe' } }], requestedCompletionDate: new Date(Date.now() + 60_000).toISOString() },
+    async drive(client, workflowId) {
+      const handle = client.workflow.getHandle(workflowId);
+      // Let the 1 s SLA of the probe's human task pass every band, then complete it.
+      await until(async () => (await handle.query(getOrderQuery)).order.jeopardyLevel === 'critical');
+      const task = (await handle.query(getOrderQuery)).plans[0]!.tasks[0]!;
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: 'fulfilment_agent:replay', note: 'late' }] });
+      await ended(client, workflowId);
+    },
+  },
   'rejected-by-manager': {
     order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
     async drive(client, workflowId) {
@@ -120,7 +131,12 @@ runMain(async () => {
   const database = await openDatabase({ pglite: 'memory' });
   try {
     await database.migrate();
-    await storeCatalog(database.db, DEMO_CATALOG);
+    // The demo catalog plus a probe: one human task with a 1 s SLA (jeopardy scenario).
+    await storeCatalog(database.db, {
+      ...DEMO_CATALOG,
+      offerings: [...DEMO_CATALOG.offerings, { id: 'replay-probe', name: 'probe', description: 'probe', category: 'residential', productSpecificationId: 'replay-probe', characteristics: [] }],
+      specifications: [...DEMO_CATALOG.specifications, { id: 'replay-probe', name: 'probe', kind: 'product', tasks: [{ id: 'work', name: 'Work', type: 'human', assignmentGroup: 'desk', slaMs: 1000 }] }],
+    });
     // The fallout scenarios: each one's modem configuration is refused once, for good.
     await putSystemSettings(database.db, 'cpe', { latencyMs: 0, errorRate: 0, failNext: { count: 2, operation: 'configureModem', code: 'MODEM_FIRMWARE_REJECTED', message: 'firmware refused', retryable: false } });
     const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, deps: { db: database.db, southbound: createSouthbound(database.db, {}) } });

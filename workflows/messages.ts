@@ -65,3 +65,9 @@ export const assignFalloutUpdate = defineUpdate<Fallout, [{ falloutId: string; a
 
 /** A fulfilment agent parks a running task in fallout by hand. */
 export const raiseFalloutUpdate = defineUpdate<Fallout, [{ taskId: string; reason: string; actor: string }]>('raiseFallout');
+
+/** Puts a ready human task on hold (e.g. waiting for the customer): its SLA clock stops. */
+export const holdTaskUpdate = defineUpdate<PlanTask, [{ taskId: string; reason: string; actor: string }]>('holdTask');
+
+/** Releases a task from hold: it is ready again, its SLA clock resumes with the budget it had left. */
+export const releaseTaskUpdate = defineUpdate<PlanTask, [{ taskId: string; actor: string; note?: string }]>('releaseTask');

@@ -1,4 +1,4 @@
-import { ApplicationFailure, type CancellationScope, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, type CancellationScope, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
 import type { Catalog } from '../domain/catalog.js';
 import { enrichmentTasks, expiredContracts, withCharacteristic } from '../domain/enrichment.js';
@@ -10,7 +10,9 @@ import {
   assignFalloutUpdate,
   completeTaskUpdate,
   type FalloutResolutionCommand,
+  holdTaskUpdate,
   raiseFalloutUpdate,
+  releaseTaskUpdate,
   resolveFalloutUpdate,
   decideApprovalUpdate,
   getOrderQuery,
@@ -18,6 +20,7 @@ import {
   type TaskCompletion,
 } from './messages.js';
 import { closeItems } from './item-closer.js';
+import { watchCommitment } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
 import { Publisher } from './publisher.js';
 
@@ -87,6 +90,24 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     { validator: ({ falloutId }) => void openFalloutOrRefuse(record, falloutId) },
   );
   setHandler(
+    holdTaskUpdate,
+    async ({ taskId, reason, actor }) => {
+      const held = record.updateTask(taskId, { state: 'onHold' }, now(), { actor, reasonCode: 'HOLD', reasonText: reason });
+      await publish();
+      return held;
+    },
+    { validator: ({ taskId }) => validateHumanTask(record, taskId, 'ready', 'put on hold') },
+  );
+  setHandler(
+    releaseTaskUpdate,
+    async ({ taskId, actor, note }) => {
+      const released = record.updateTask(taskId, { state: 'ready' }, now(), { actor, reasonCode: 'RELEASE', ...(note ? { reasonText: note } : {}) });
+      await publish();
+      return released;
+    },
+    { validator: ({ taskId }) => validateHumanTask(record, taskId, 'onHold', 'released') },
+  );
+  setHandler(
     raiseFalloutUpdate,
     async ({ taskId, reason, actor }) => {
       const fallout = openFallout(record, record.task(taskId)!, { code: 'RAISED_BY_HAND', message: reason, type: 'other', attempts: 0, raisedBy: actor });
@@ -128,20 +149,24 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
 
   await decompose(record, publisher, catalog, decided);
   decisionPublished = true;
-  await fulfil(record, publisher, inFlight, closings);
+  await fulfil(record, publisher, catalog, inFlight, closings);
   return record.order;
 }
 
 async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor): Promise<void> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
+  record.checkCommitment(now());
   await recordProducts(productRecords(record, 'pendingActive'));
   record.setOrderState('inProgress', 'fulfilling', now(), { actor: 'system:orchestrator', reasonCode: 'DECOMPOSED', reasonText: `${record.plans.flatMap((p) => p.tasks).length} tasks planned` });
   await publisher.publish();
 }
 
-async function fulfil(record: OrderRecord, publisher: Publisher, inFlight: Map<string, CancellationScope>, closings: Array<Promise<void>>): Promise<void> {
-  await runPlans({ record, publish: () => publisher.publish(), inFlight });
+async function fulfil(record: OrderRecord, publisher: Publisher, catalog: Catalog, inFlight: Map<string, CancellationScope>, closings: Array<Promise<void>>): Promise<void> {
+  // SLA clocks came after orders already ran without them: those replay unchanged.
+  const slaClocks = patched('sla-clocks');
+  if (slaClocks) void watchCommitment(record, () => void publisher.publish());
+  await runPlans({ record, publish: () => publisher.publish(), inFlight, slaClocks, bands: catalog.jeopardy?.bands });
   while (closings.length > 0) await closings.shift();
   record.rollUp(now(), { actor: 'system:orchestrator', reasonCode: 'PLAN_FINISHED' });
   await recordProducts(productRecords(record, 'active'));
@@ -242,4 +267,11 @@ function validateRaise(record: OrderRecord, taskId: string): void {
   if (!task || task.domainOrderId === '') throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no plan task ${taskId}`);
   const running = (task.type === 'automated' && task.state === 'inProgress') || (task.type === 'human' && task.state === 'ready');
   if (!running) throw refuse('TASK_NOT_OPEN', `Task ${taskId} is ${task.state}: only a running task can be parked in fallout`);
+}
+
+function validateHumanTask(record: OrderRecord, taskId: string, expected: 'ready' | 'onHold', verb: string): void {
+  const task = record.task(taskId);
+  if (!task || task.domainOrderId === '') throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no plan task ${taskId}`);
+  if (task.type !== 'human') throw refuse('TASK_NOT_HUMAN', `Task ${taskId} is ${task.type}: only human tasks are ${verb}`);
+  if (task.state !== expected) throw refuse('TASK_NOT_OPEN', `Task ${taskId} is ${task.state}: only a task that is ${expected} can be ${verb}`);
 }

@@ -3,7 +3,9 @@ import type { OrderActivities } from '../activities/index.js';
 import { type Fallout, type FalloutType, isFalloutOpen, type Resolution } from '../domain/fallout.js';
 import type { Actor, OrderRecord } from '../domain/order-record.js';
 import type { PlanTask } from '../domain/plan.js';
+import type { JeopardyBands } from '../domain/jeopardy.js';
 import { isTaskDone } from '../domain/rollup.js';
+import { watchTaskSla } from './jeopardy-watch.js';
 
 const now = () => new Date().toISOString();
 const SYSTEM: Actor = { actor: 'system:orchestrator', reasonCode: 'PLAN' };
@@ -14,6 +16,10 @@ export interface RunnerContext {
   publish(): Promise<void>;
   /** Cancels in-flight work of a task (a fallout raised by hand). */
   inFlight: Map<string, CancellationScope>;
+  /** Whether tasks run SLA clocks (false only when replaying orders from before they existed). */
+  slaClocks: boolean;
+  /** The catalog's jeopardy bands (default 50/75/90/100 %). */
+  bands?: JeopardyBands;
 }
 
 /**
@@ -36,6 +42,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
   record.updateTask(taskId, { state: planned.type === 'human' ? 'ready' : 'inProgress', actualStart: now() }, now(), SYSTEM);
   record.rollUp(now(), SYSTEM);
   void ctx.publish();
+  if (ctx.slaClocks) void watchTaskSla(record, taskId, () => void ctx.publish(), ctx.bands);
 
   for (;;) {
     const attempt = await attemptTask(ctx, record.task(taskId)!);
@@ -52,6 +59,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
     if (settled) break;
   }
   record.reschedule(now());
+  record.checkCommitment(now());
   record.rollUp(now(), SYSTEM);
   void ctx.publish();
 }

@@ -2,7 +2,7 @@ import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@tem
 import type { OrderActivities } from '../activities/index.js';
 import { renderOrderDetails } from '../domain/order-details.js';
 import type { OrderRecord } from '../domain/order-record.js';
-import { OpenFallouts, OrderState, PonrReached } from './search-attributes.js';
+import { JeopardyLevel, OpenFallouts, OrderState, PonrReached } from './search-attributes.js';
 
 const { projectOrder } = proxyActivities<OrderActivities>({
   startToCloseTimeout: '30 seconds',
@@ -23,6 +23,7 @@ export class Publisher {
   private shownState = '';
   private shownPonr = false;
   private shownFallouts = 0;
+  private shownJeopardy = 'none';
 
   constructor(
     private readonly record: OrderRecord,
@@ -58,15 +59,18 @@ export class Publisher {
     const { order } = this.record;
     const ponr = this.record.ponrReached();
     const openFallouts = this.record.fallouts.openCount();
-    if (order.state !== this.shownState || ponr !== this.shownPonr || openFallouts !== this.shownFallouts) {
+    const jeopardy = order.jeopardyLevel ?? 'none';
+    if (order.state !== this.shownState || ponr !== this.shownPonr || openFallouts !== this.shownFallouts || jeopardy !== this.shownJeopardy) {
       upsertSearchAttributes([
         { key: OrderState, value: order.state },
         { key: PonrReached, value: ponr },
         { key: OpenFallouts, value: openFallouts },
+        { key: JeopardyLevel, value: jeopardy },
       ]);
       this.shownState = order.state;
       this.shownPonr = ponr;
       this.shownFallouts = openFallouts;
+      this.shownJeopardy = jeopardy;
     }
     setCurrentDetails(renderOrderDetails(order, this.record.plans, this.record.enrichment));
   }

@@ -56,11 +56,14 @@ export const orderRoutes: FastifyPluginAsyncZod<{ orders: OrderContext }> = asyn
         state: order.state,
         ...(order.subState ? { subState: order.subState } : {}),
         expectedCompletionDate: order.expectedCompletionDate,
+        requestedCompletionDate: order.requestedCompletionDate,
+        jeopardyLevel: order.jeopardyLevel ?? 'none',
         items: order.productOrderItem.map((item) => ({
           id: item.id,
           action: item.action,
           state: item.state,
           ponr: item.ponr ?? false,
+          jeopardyLevel: item.jeopardyLevel ?? 'none',
           expectedCompletionDate: item.expectedCompletionDate,
           domainOrders: plan.domainOrders
             .filter((d) => d.orderItemId === item.id)

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventDispatcher, startEventDispatcher } from '../../runtime/event-dispatcher.js';
 import { eventually } from '../support/eventually.js';
@@ -8,12 +6,13 @@ import { listEffects } from '../../db/simulator.js';
 import { orderWorkflowId } from '../../workflows/messages.js';
 import { PonrReached } from '../../workflows/search-attributes.js';
 import { internetItem, orderDriver, orderOf, sdwanSite } from '../support/flows.js';
+import { type Listener, startListener } from '../support/listener.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 let api: ReturnType<typeof orderDriver>;
 let dispatcher: EventDispatcher;
-let listener: { url: string; received: Array<{ path: string; body: { eventType: string; event: { productOrder: { id: string; state: string } } } }>; close(): Promise<void> };
+let listener: Listener<{ eventType: string; event: { productOrder: { id: string; state: string } } }>;
 beforeAll(async () => {
   stack = await startTestStack();
   api = orderDriver(stack);
@@ -26,21 +25,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** A subscriber's HTTP listener on 127.0.0.1, recording what it receives. */
-async function startListener(): Promise<typeof listener> {
-  const received: typeof listener.received = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(body) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 describe('order orchestration, end to end', () => {
   it('takes a 3-site SD-WAN order through enrichment, approval, decomposition and fulfilment', async () => {

@@ -1,0 +1,52 @@
+import { condition } from '@temporalio/workflow';
+import { addBusinessTime, businessTimeBetween } from '../domain/calendar.js';
+import { DEFAULT_BANDS, type JeopardyBands, nextBand } from '../domain/jeopardy.js';
+import type { OrderRecord } from '../domain/order-record.js';
+
+const OPEN_STATES = ['ready', 'inProgress', 'fallout', 'onHold'];
+
+/**
+ * The SLA clock of one task: a durable timer per jeopardy band (50/75/90/100 % of the SLA by
+ * default), in working time when the task has a calendar. The clock stops while the task is on
+ * hold or its item waits on the customer, and resumes with the budget it had left; it ends when
+ * the task does. Each level is raised once. Returns when the task is no longer open.
+ */
+export async function watchTaskSla(record: OrderRecord, taskId: string, onRaised: () => void, bands: JeopardyBands = DEFAULT_BANDS): Promise<void> {
+  const task = record.task(taskId)!;
+  if (task.slaMs <= 0) return;
+  const state = () => record.task(taskId)!.state;
+  const done = () => !OPEN_STATES.includes(state()) || record.isItemClosing(task.orderItemId);
+  const paused = () => state() === 'onHold' || record.order.productOrderItem.find((i) => i.id === task.orderItemId)?.state === 'pending';
+  let used = 0;
+  for (;;) {
+    if (done()) return;
+    if (paused()) {
+      await condition(() => done() || !paused());
+      continue;
+    }
+    const band = nextBand(record.task(taskId)!.jeopardyLevel ?? 'none', bands);
+    if (!band) return;
+    const from = new Date();
+    const budget = band.fraction * task.slaMs - used;
+    const wait = Math.max(1, addBusinessTime(from, Math.max(0, budget), task.calendar).getTime() - from.getTime());
+    const interrupted = await condition(() => done() || paused(), wait, { summary: `SLA ${Math.round(band.fraction * 100)} % of "${task.name}" → ${band.level}` });
+    used += businessTimeBetween(from, new Date(), task.calendar);
+    if (!interrupted) {
+      const at = new Date().toISOString();
+      record.raiseTaskJeopardy(taskId, band.level, Math.max(used, band.fraction * task.slaMs), at);
+      // A breach moves what follows: successors and the expected completion dates.
+      if (band.level === 'critical') record.reschedule(at);
+      record.checkCommitment(at);
+      onRaised();
+    }
+  }
+}
+
+/** The order's committed date: critical jeopardy if the order is still open when it passes. */
+export async function watchCommitment(record: OrderRecord, onRaised: () => void): Promise<void> {
+  const committed = record.order.requestedCompletionDate;
+  if (!committed) return;
+  const wait = Date.parse(committed) - Date.now();
+  if (wait > 0 && (await condition(() => record.isTerminal(), wait, { summary: `committed completion date ${committed}` }))) return;
+  if (record.checkCommitment(new Date().toISOString())) onRaised();
+}
