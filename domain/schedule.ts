@@ -1,8 +1,10 @@
+import { addBusinessTime } from './calendar.js';
 import type { ItemPlan, PlanTask } from './plan.js';
 
 /**
  * Planned dates from durations and dependencies: a task starts when its last predecessor ends
- * (or at `from`, or when it actually started) and ends one SLA later (or when it actually ended).
+ * (or at `from`, or when it actually started) and ends one SLA later — in working time when it has
+ * a business calendar — or when it actually ended.
  * Returns the plan with dates filled in and the item's expected completion.
  */
 export function schedulePlan(plan: ItemPlan, from: Date): { plan: ItemPlan; expectedCompletion: string } {
@@ -16,7 +18,7 @@ export function schedulePlan(plan: ItemPlan, from: Date): { plan: ItemPlan; expe
     const start = task.actualStart
       ? Date.parse(task.actualStart)
       : Math.max(from.getTime(), ...task.predecessors.map((p) => endOf(byId.get(p)!, trail)));
-    const end = task.actualEnd ? Date.parse(task.actualEnd) : Math.max(start + task.slaMs, from.getTime());
+    const end = task.actualEnd ? Date.parse(task.actualEnd) : Math.max(addBusinessTime(new Date(start), task.slaMs, task.calendar).getTime(), from.getTime());
     ends.set(task.id, end);
     return end;
   };

@@ -48,3 +48,15 @@ describe('schedulePlan', () => {
     expect(expectedCompletion).toBe('2030-01-01T07:30:00.000Z');
   });
 });
+
+describe('schedulePlan with a business calendar', () => {
+  it('plans a field task in working hours: received Friday afternoon, due Monday', () => {
+    const item = { id: '1', action: 'add' as const, state: 'acknowledged' as const, productOffering: { id: 'internet-access' }, product: { productCharacteristic: [{ name: 'speedMbps', value: 100 }] } };
+    const plan = decomposeItem('O', item, DEMO_CATALOG);
+    const calendar = { timeZone: 'Europe/Paris', workingDays: [1, 2, 3, 4, 5], startHour: 9, endHour: 17 };
+    plan.tasks = plan.tasks.map((t) => (t.templateId === 'activate-line' ? { ...t, calendar } : t));
+    // Friday 2026-03-06 14:00Z = 15:00 Paris; allocate 15 min + configure 1 h → 16:15 Paris; activate 4 h of work → Monday 12:15 Paris (11:15Z).
+    const { plan: scheduled } = schedulePlan(plan, new Date('2026-03-06T14:00:00Z'));
+    expect(scheduled.tasks.find((t) => t.templateId === 'activate-line')!.plannedEnd).toBe('2026-03-09T11:15:00.000Z');
+  });
+});
