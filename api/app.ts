@@ -13,6 +13,7 @@ import { jeopardyRoutes } from './routes/jeopardy.js';
 import { orderRoutes } from './routes/orders.js';
 import { hubRoutes } from './routes/tmf622/hub.js';
 import { simulatorRoutes } from './routes/simulator.js';
+import { cancelProductOrderRoutes } from './routes/tmf622/cancel-product-order.js';
 import { productOrderRoutes } from './routes/tmf622/product-order.js';
 
 export const TMF622_BASE = '/tmf-api/productOrderingManagement/v4';
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { checks: deps.health });
   await app.register(productOrderRoutes, { prefix: TMF622_BASE, orders: deps.orders });
+  await app.register(cancelProductOrderRoutes, { prefix: TMF622_BASE, orders: deps.orders });
   await app.register(orderRoutes, { orders: deps.orders });
   await app.register(falloutRoutes, { orders: deps.orders });
   await app.register(jeopardyRoutes, { orders: deps.orders });

@@ -1,11 +1,13 @@
 import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { ProductOrder, Transition } from '../domain/order.js';
 import { customerIdOf } from '../domain/order.js';
+import type { CancelProductOrder } from '../domain/cancellation.js';
 import type { Fallout } from '../domain/fallout.js';
 import type { JeopardyEvent } from '../domain/jeopardy.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 import type { Db } from './client.js';
 import { appendOrderEvents } from './events.js';
+import { upsertCancellations } from './cancellations.js';
 import { upsertFallouts } from './fallouts.js';
 import { recordJeopardies } from './jeopardies.js';
 import { upsertPlanChanges } from './plans.js';
@@ -25,6 +27,7 @@ export interface OrderProjection {
   tasks?: PlanTask[];
   fallouts?: Fallout[];
   jeopardies?: JeopardyEvent[];
+  cancellations?: CancelProductOrder[];
 }
 
 /**
@@ -59,6 +62,7 @@ export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise
     await upsertPlanChanges(tx, order.id, p.revision, { domainOrders: p.domainOrders ?? [], tasks: p.tasks ?? [] });
     await upsertFallouts(tx, p.revision, p.fallouts ?? []);
     await recordJeopardies(tx, order, p.jeopardies ?? []);
+    await upsertCancellations(tx, order, p.revision, p.cancellations ?? []);
     if (p.transitions.length === 0) return;
     const numbered = p.transitions.map((t, index) => ({ ...t, seq: t.seq ?? index }));
     const inserted = await tx

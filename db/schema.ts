@@ -2,6 +2,7 @@ import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, t
 import type { ApprovalPolicy, ProductOffering, Specification } from '../domain/catalog.js';
 import type { ProductOrder } from '../domain/order.js';
 import type { ClassifierRule, Fallout } from '../domain/fallout.js';
+import type { CancelProductOrder } from '../domain/cancellation.js';
 import type { JeopardyEvent } from '../domain/jeopardy.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 
@@ -267,4 +268,19 @@ export const notifications = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('notifications_recipient').on(t.recipient, t.createdAt)],
+);
+
+/** TMF622 CancelProductOrder resources, projected by the order workflow that assessed them. */
+export const cancelProductOrders = pgTable(
+  'cancel_product_orders',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    state: text('state').notNull(),
+    revision: integer('revision').notNull(),
+    body: jsonb('body').$type<CancelProductOrder>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('cancel_product_orders_order').on(t.orderId)],
 );

@@ -1,4 +1,5 @@
 import { type JeopardyEvent, rank } from './jeopardy.js';
+import type { CancelProductOrder } from './cancellation.js';
 import type { ProductOrder, Transition } from './order.js';
 
 /**
@@ -12,6 +13,8 @@ export const ORDER_EVENT_TYPES = [
   'ProductOrderAttributeValueChangeEvent',
   'ProductOrderInformationRequiredEvent',
   'JeopardyAlertEvent',
+  'CancelProductOrderCreateEvent',
+  'CancelProductOrderStateChangeEvent',
 ] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
@@ -60,7 +63,19 @@ export type JeopardyAlertEvent = {
 type StateEventType = ProductOrderEvent['eventType'];
 
 /** One row of the outbox: the event and what it is keyed and ordered by. */
-export type OutboxEvent<P extends ProductOrderEvent | JeopardyAlertEvent = ProductOrderEvent | JeopardyAlertEvent> = {
+/** TMF622 CancelProductOrderCreateEvent / CancelProductOrderStateChangeEvent. */
+export type CancelProductOrderEvent = {
+  eventId: string;
+  eventTime: string;
+  eventType: 'CancelProductOrderCreateEvent' | 'CancelProductOrderStateChangeEvent';
+  correlationId: string;
+  domain: string;
+  title: string;
+  description: string;
+  event: { cancelProductOrder: CancelProductOrder };
+};
+
+export type OutboxEvent<P extends ProductOrderEvent | JeopardyAlertEvent | CancelProductOrderEvent = ProductOrderEvent | JeopardyAlertEvent | CancelProductOrderEvent> = {
   eventId: string;
   eventType: P['eventType'];
   orderId: string;
@@ -75,6 +90,8 @@ const TITLES: Record<OrderEventType, string> = {
   ProductOrderAttributeValueChangeEvent: 'Product order item state changed',
   ProductOrderInformationRequiredEvent: 'Product order requires information',
   JeopardyAlertEvent: 'Product order in jeopardy',
+  CancelProductOrderCreateEvent: 'Cancellation requested',
+  CancelProductOrderStateChangeEvent: 'Cancellation state changed',
 };
 
 export const eventIdOf = (orderId: string, seq: number, eventType: OrderEventType) => `${orderId}:${seq}:${eventType}`;
@@ -171,4 +188,24 @@ export function parseSubscriptionQuery(query: string | null | undefined): OrderE
     throw new Error(`query must be "eventType=<type>[,<type>…]" with types among ${ORDER_EVENT_TYPES.join(', ')}`);
   }
   return types as OrderEventType[];
+}
+
+/**
+ * The events of changed cancellations: the create event once per cancellation, a state change
+ * once per state it reaches (ids are deterministic, so a re-projection adds nothing).
+ */
+export function eventsForCancellations(order: ProductOrder, changed: readonly CancelProductOrder[]): OutboxEvent<CancelProductOrderEvent>[] {
+  return changed.flatMap((c) => {
+    const make = (eventType: CancelProductOrderEvent['eventType'], key: string): OutboxEvent<CancelProductOrderEvent> => {
+      const eventId = `${c.id}:${key}:${eventType}`;
+      const at = c.effectiveCancellationDate ?? new Date().toISOString();
+      return {
+        eventId,
+        eventType,
+        orderId: order.id,
+        payload: { eventId, eventTime: at, eventType, correlationId: order.id, domain: EVENT_DOMAIN, title: TITLES[eventType], description: `${c.id} is ${c.state}${c.stateReason ? `: ${c.stateReason}` : ''}`, event: { cancelProductOrder: c } },
+      };
+    };
+    return [make('CancelProductOrderCreateEvent', 'created'), ...(c.state === 'acknowledged' ? [] : [make('CancelProductOrderStateChangeEvent', c.state)])];
+  });
 }

@@ -4,6 +4,7 @@ import type { ItemStateType, OrderStateType, OrderSubState, ProductOrder, Transi
 import type { DomainOrder, ItemPlan, PlanTask, TaskState } from './plan.js';
 import { domainOrderState, itemStateFromPlan, rollUpOrder } from './rollup.js';
 import { schedulePlan } from './schedule.js';
+import type { CancelProductOrder } from './cancellation.js';
 import type { Fallout } from './fallout.js';
 import { type JeopardyEvent, type JeopardyLevel, maxLevel, rank } from './jeopardy.js';
 import { FalloutLedger } from './fallout-ledger.js';
@@ -22,6 +23,7 @@ export interface OrderChanges {
   tasks: Array<PlanTask & { orderId: string }>;
   fallouts: Fallout[];
   jeopardies: JeopardyEvent[];
+  cancellations: CancelProductOrder[];
 }
 
 /** How an item ended early: aborted after fallout (failed) or cancelled. */
@@ -40,6 +42,8 @@ export class OrderRecord {
   readonly transitions: Transition[];
   readonly fallouts = new FalloutLedger();
   readonly jeopardies: JeopardyEvent[] = [];
+  cancellations: CancelProductOrder[] = [];
+  private readonly dirtyCancellations = new Set<string>();
   private projectedJeopardies = 0;
   /** Jeopardy of the order's committed date (requestedCompletionDate) against its projection. */
   private commitmentLevel: JeopardyLevel = 'none';
@@ -130,6 +134,17 @@ export class OrderRecord {
 
   isItemClosing(itemId: string): boolean {
     return this.closingItems.has(itemId);
+  }
+
+  saveCancellation(c: CancelProductOrder): CancelProductOrder {
+    this.cancellations = [...this.cancellations.filter((x) => x.id !== c.id), c];
+    this.dirtyCancellations.add(c.id);
+    return c;
+  }
+
+  /** A cancellation is being carried out (accepted, compensation not finished). */
+  cancellationInFlight(): boolean {
+    return this.cancellations.some((c) => c.state === 'inProgress' || c.state === 'acknowledged');
   }
 
   /** Items past their point of no return. */
@@ -248,6 +263,12 @@ export class OrderRecord {
     return this.order.productOrderItem.some((i) => i.ponr);
   }
 
+  private takeChangedCancellations(): CancelProductOrder[] {
+    const changed = this.cancellations.filter((c) => this.dirtyCancellations.has(c.id));
+    this.dirtyCancellations.clear();
+    return changed;
+  }
+
   private takeNewJeopardies(): JeopardyEvent[] {
     const fresh = this.jeopardies.slice(this.projectedJeopardies);
     this.projectedJeopardies = this.jeopardies.length;
@@ -269,6 +290,7 @@ export class OrderRecord {
       tasks: tasks.map((t) => ({ ...t, orderId: this.id })),
       fallouts: this.fallouts.takeChanges(),
       jeopardies: this.takeNewJeopardies(),
+      cancellations: this.takeChangedCancellations(),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ProductOrder, Transition } from '../domain/order.js';
+import type { CancelProductOrder } from '../domain/cancellation.js';
 import type { Fallout, ResolutionAction } from '../domain/fallout.js';
 import type { ItemPlan, PlanTask } from '../domain/plan.js';
 
@@ -23,6 +24,7 @@ export interface OrderView {
   enrichment: PlanTask[];
   plans: ItemPlan[];
   fallouts: readonly Fallout[];
+  cancellations: readonly CancelProductOrder[];
 }
 
 export const getOrderQuery = defineQuery<OrderView>('getOrder');
@@ -71,3 +73,18 @@ export const holdTaskUpdate = defineUpdate<PlanTask, [{ taskId: string; reason: 
 
 /** Releases a task from hold: it is ready again, its SLA clock resumes with the budget it had left. */
 export const releaseTaskUpdate = defineUpdate<PlanTask, [{ taskId: string; actor: string; note?: string }]>('releaseTask');
+
+export interface CancellationRequest {
+  href: string;
+  cancellationReason?: string;
+  requestedCancellationDate?: string;
+  /** Items to cancel; absent: the whole order. */
+  itemIds?: string[];
+  actor: string;
+}
+
+/**
+ * TMF622 cancellation. Assessed at once against the live plan: refused (terminatedWithError,
+ * PONR_REACHED naming the items) or accepted (the targeted items are compensated and cancelled).
+ */
+export const requestCancellationUpdate = defineUpdate<CancelProductOrder, [CancellationRequest]>('requestCancellation');

@@ -9,9 +9,11 @@ import {
   type ApprovalDecision,
   assignFalloutUpdate,
   completeTaskUpdate,
+  type CancellationRequest,
   type FalloutResolutionCommand,
   holdTaskUpdate,
   raiseFalloutUpdate,
+  requestCancellationUpdate,
   releaseTaskUpdate,
   resolveFalloutUpdate,
   decideApprovalUpdate,
@@ -19,6 +21,7 @@ import {
   type OrderWorkflowInput,
   type TaskCompletion,
 } from './messages.js';
+import { assessCancellation, targetedItems } from './cancellation.js';
 import { closeItems } from './item-closer.js';
 import { watchCommitment } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
@@ -52,6 +55,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     enrichment: record.enrichment,
     plans: record.plans,
     fallouts: record.fallouts.all(),
+    cancellations: record.cancellations,
   }));
   setHandler(
     decideApprovalUpdate,
@@ -74,7 +78,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
       const resolved = record.fallouts.resolve(command.falloutId, { ...command, at: now() });
       const by: Actor = { actor: command.actor, reasonCode: `FALLOUT_${command.action.toUpperCase()}`, reasonText: command.note };
       if (command.action === 'abortItem') closings.push(closeItems(record, [resolved.orderItemId], 'failed', by, publish));
-      if (command.action === 'cancelOrder') closings.push(cancelOrder(record, by, publish));
+      if (command.action === 'cancelOrder') {
+        const { carryOut } = assessCancellation(record, { href: `${record.order.href.replace(/\/productOrder\/[^/]+$/, '')}/cancelProductOrder`, cancellationReason: command.note, actor: command.actor }, publish);
+        if (carryOut) closings.push(carryOut);
+      }
       await publish();
       return record.fallouts.get(resolved.id)!;
     },
@@ -88,6 +95,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
       return assigned;
     },
     { validator: ({ falloutId }) => void openFalloutOrRefuse(record, falloutId) },
+  );
+  setHandler(
+    requestCancellationUpdate,
+    async (request) => {
+      const { cancellation, carryOut } = assessCancellation(record, request, publish);
+      if (carryOut) closings.push(carryOut);
+      await publish();
+      return cancellation;
+    },
+    { validator: (request) => validateCancellation(record, request) },
   );
   setHandler(
     holdTaskUpdate,
@@ -130,16 +147,18 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   if (record.enrichment.length > 0) {
     record.setOrderState('acknowledged', 'enriching', now(), { actor: 'system:enrichment', reasonCode: 'INFORMATION_REQUIRED', reasonText: record.enrichment.map((t) => t.name).join('; ') });
     await publisher.publish();
-    await condition(() => record.enrichment.every((t) => t.state === 'completed'));
+    await condition(() => record.enrichment.every((t) => t.state === 'completed') || record.cancellationInFlight());
   }
 
+  if (record.cancellationInFlight()) return finishCancelled(record, publisher, closings);
   record.setOrderState('acknowledged', 'awaitingApproval', now(), { actor: 'system:approval', reasonCode: 'AWAITING_APPROVAL' });
-  if (catalog.approval.autoApproveCategories.includes(record.order.category ?? '')) {
+  if (catalog.approval.autoApproveCategories.includes(record.order.category ?? '') && !record.cancellationInFlight()) {
     approval = { decision: 'approve', actor: 'system:auto-approval', reason: `category ${record.order.category} is approved automatically` };
   } else {
     await publisher.publish();
-    await condition(() => approval !== undefined);
+    await condition(() => approval !== undefined || record.cancellationInFlight());
   }
+  if (approval === undefined) return finishCancelled(record, publisher, closings);
   const decided: Actor = { actor: approval!.actor, reasonCode: approval!.decision === 'approve' ? 'APPROVED' : 'REJECTED', reasonText: approval!.reason };
   if (approval!.decision === 'reject') {
     await reject(record, publisher, decided);
@@ -147,29 +166,36 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     return record.order;
   }
 
-  await decompose(record, publisher, catalog, decided);
+  // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
+  const slaClocks = patched('sla-clocks');
+  await decompose(record, publisher, catalog, decided, slaClocks);
   decisionPublished = true;
-  await fulfil(record, publisher, catalog, inFlight, closings);
+  await fulfil(record, publisher, catalog, slaClocks, inFlight, closings);
   return record.order;
 }
 
-async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor): Promise<void> {
+async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, slaClocks: boolean): Promise<void> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
-  record.checkCommitment(now());
-  await recordProducts(productRecords(record, 'pendingActive'));
+  if (slaClocks) record.checkCommitment(now());
+  await recordProducts(productRecords(record, 'planned'));
   record.setOrderState('inProgress', 'fulfilling', now(), { actor: 'system:orchestrator', reasonCode: 'DECOMPOSED', reasonText: `${record.plans.flatMap((p) => p.tasks).length} tasks planned` });
   await publisher.publish();
 }
 
-async function fulfil(record: OrderRecord, publisher: Publisher, catalog: Catalog, inFlight: Map<string, CancellationScope>, closings: Array<Promise<void>>): Promise<void> {
-  // SLA clocks came after orders already ran without them: those replay unchanged.
-  const slaClocks = patched('sla-clocks');
+async function fulfil(
+  record: OrderRecord,
+  publisher: Publisher,
+  catalog: Catalog,
+  slaClocks: boolean,
+  inFlight: Map<string, CancellationScope>,
+  closings: Array<Promise<void>>,
+): Promise<void> {
   if (slaClocks) void watchCommitment(record, () => void publisher.publish());
   await runPlans({ record, publish: () => publisher.publish(), inFlight, slaClocks, bands: catalog.jeopardy?.bands });
   while (closings.length > 0) await closings.shift();
   record.rollUp(now(), { actor: 'system:orchestrator', reasonCode: 'PLAN_FINISHED' });
-  await recordProducts(productRecords(record, 'active'));
+  await recordProducts(productRecords(record, 'finished'));
   await publisher.publish();
 }
 
@@ -218,30 +244,20 @@ async function completeTask(record: OrderRecord, completion: TaskCompletion, pub
 const offeringIdsOf = (order: ProductOrder) =>
   [...new Set(order.productOrderItem.map((i) => i.productOffering?.id ?? i.product?.productOffering?.id).filter((x): x is string => !!x))];
 
-function productRecords(record: OrderRecord, status: 'pendingActive' | 'active') {
+/** Product inventory: pending while the plan runs, then active (delivered) or terminated (not). */
+function productRecords(record: OrderRecord, phase: 'planned' | 'finished') {
   const customerId = record.order.relatedParty?.find((p) => p.role?.toLowerCase() === 'customer')?.id ?? '';
   return record.order.productOrderItem
-    .filter((item) => item.action === 'add' && (status === 'pendingActive' || item.state === 'completed'))
+    .filter((item) => item.action === 'add')
     .map((item) => ({
       id: `${record.id}:${item.id}`,
       orderId: record.id,
       orderItemId: item.id,
       customerId,
       ...(item.productOffering?.id ? { offeringId: item.productOffering.id } : {}),
-      status,
+      status: phase === 'planned' ? ('pendingActive' as const) : item.state === 'completed' ? ('active' as const) : ('terminated' as const),
       body: { characteristics: item.product?.productCharacteristic ?? [], quantity: item.quantity ?? 1 },
     }));
-}
-
-/** Cancels the whole order (a fallout resolution): every item is closed and what ran is undone. */
-async function cancelOrder(record: OrderRecord, by: Actor, publish: () => Promise<void>): Promise<void> {
-  record.cancelling = true;
-  record.setOrderState('pendingCancellation', 'cancelling', now(), by);
-  await closeItems(record, record.order.productOrderItem.map((i) => i.id), 'cancelled', by, publish);
-  record.cancelling = false;
-  record.setOrderState('cancelled', undefined, now(), by);
-  record.order = { ...record.order, cancellationDate: now(), cancellationReason: by.reasonText ?? 'cancelled' };
-  await publish();
 }
 
 function openFalloutOrRefuse(record: OrderRecord, falloutId: string) {
@@ -257,6 +273,7 @@ function validateResolution(record: OrderRecord, command: FalloutResolutionComma
   if (command.action === 'skip' && task.mandatory) throw refuse('SKIP_MANDATORY_TASK', `Task ${task.id} is mandatory: it cannot be skipped`);
   if (command.action === 'patchAndRetry' && (!command.patch || Object.keys(command.patch).length === 0)) throw refuse('VALIDATION_FAILED', 'patchAndRetry needs a patch');
   if (command.action === 'patchAndRetry' && task.type !== 'automated') throw refuse('VALIDATION_FAILED', 'only an automated step can be patched');
+  if (command.action === 'cancelOrder' && record.cancellationInFlight()) throw refuse('CANCELLATION_IN_PROGRESS', `Order ${record.id} is being cancelled already`);
   const scope = command.action === 'abortItem' ? [fallout.orderItemId] : command.action === 'cancelOrder' ? undefined : [];
   const pastPonr = scope === undefined ? record.itemsPastPonr() : record.itemsPastPonr(scope);
   if (pastPonr.length > 0) throw refuse('PONR_REACHED', `Item(s) ${pastPonr.join(', ')} passed the point of no return`);
@@ -274,4 +291,23 @@ function validateHumanTask(record: OrderRecord, taskId: string, expected: 'ready
   if (!task || task.domainOrderId === '') throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no plan task ${taskId}`);
   if (task.type !== 'human') throw refuse('TASK_NOT_HUMAN', `Task ${taskId} is ${task.type}: only human tasks are ${verb}`);
   if (task.state !== expected) throw refuse('TASK_NOT_OPEN', `Task ${taskId} is ${task.state}: only a task that is ${expected} can be ${verb}`);
+}
+
+/** An order cancelled before it was decomposed: let the cancellation finish, then end. */
+async function finishCancelled(record: OrderRecord, publisher: Publisher, closings: Array<Promise<void>>): Promise<ProductOrder> {
+  while (closings.length > 0) await closings.shift();
+  await publisher.publish();
+  return record.order;
+}
+
+function validateCancellation(record: OrderRecord, request: CancellationRequest): void {
+  if (record.isTerminal()) throw refuse('ORDER_TERMINAL', `Order ${record.id} is ${record.order.state}: there is nothing left to cancel`);
+  if (record.cancellationInFlight()) throw refuse('CANCELLATION_IN_PROGRESS', `Order ${record.id} is being cancelled already`);
+  const items = new Map(record.order.productOrderItem.map((i) => [i.id, i]));
+  for (const id of request.itemIds ?? []) {
+    const item = items.get(id);
+    if (!item) throw refuse('VALIDATION_FAILED', `Order ${record.id} has no item ${id}`);
+    if (['failed', 'cancelled', 'rejected'].includes(item.state)) throw refuse('VALIDATION_FAILED', `Item ${id} is ${item.state}: it cannot be cancelled`);
+  }
+  if (targetedItems(record, request).length === 0) throw refuse('VALIDATION_FAILED', 'No open item to cancel');
 }

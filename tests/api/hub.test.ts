@@ -67,6 +67,8 @@ const LISTENER_PATHS: Record<OrderEventType, string> = {
   ProductOrderAttributeValueChangeEvent: '/hooks/listener/productOrderAttributeValueChangeEvent',
   ProductOrderInformationRequiredEvent: '/hooks/listener/productOrderInformationRequiredEvent',
   JeopardyAlertEvent: '/hooks/listener/jeopardyAlertEvent',
+  CancelProductOrderCreateEvent: '/hooks/listener/cancelProductOrderCreateEvent',
+  CancelProductOrderStateChangeEvent: '/hooks/listener/cancelProductOrderStateChangeEvent',
 };
 
 /** A real subscriber on 127.0.0.1, its callback `/hooks`; `answer` picks the status of each request. */

@@ -142,6 +142,8 @@ describe('listenerUrl', () => {
       'https://crm.example.test/tmf/listener/productOrderAttributeValueChangeEvent',
       'https://crm.example.test/tmf/listener/productOrderInformationRequiredEvent',
       'https://crm.example.test/tmf/listener/jeopardyAlertEvent',
+      'https://crm.example.test/tmf/listener/cancelProductOrderCreateEvent',
+      'https://crm.example.test/tmf/listener/cancelProductOrderStateChangeEvent',
     ]);
   });
 
