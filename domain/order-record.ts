@@ -121,7 +121,8 @@ export class OrderRecord {
   beginClosingItem(itemId: string, closure: ItemClosure, at: string, why: Actor): void {
     this.closingItems.set(itemId, closure);
     const plan = this.plans.find((p) => p.orderItemId === itemId);
-    for (const t of plan?.tasks ?? []) {
+    const enrichment = this.enrichment.filter((t) => t.orderItemId === itemId);
+    for (const t of [...enrichment, ...(plan?.tasks ?? [])]) {
       // A task parked in fallout or on hold is done with too: its fallout is closed with the item.
       if (['planned', 'waiting', 'ready', 'fallout', 'onHold'].includes(t.state)) this.updateTask(t.id, { state: 'cancelled' }, at, why);
     }

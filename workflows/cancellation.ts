@@ -24,9 +24,10 @@ export function assessCancellation(
   const itemIds = targetedItems(record, request);
   // Whole order: every item is targeted or already ended without being delivered.
   const whole = record.order.productOrderItem.every((i) => itemIds.includes(i.id) || ENDED_UNDELIVERED.includes(i.state));
+  const id = cancellationIdOf(record.id, record.cancellations.length + 1);
   const cancellation: CancelProductOrder = {
-    id: cancellationIdOf(record.id, record.cancellations.length + 1),
-    href: request.href,
+    id,
+    href: `${request.href}/${id}`,
     state: 'acknowledged',
     ...(request.cancellationReason ? { cancellationReason: request.cancellationReason } : {}),
     ...(request.requestedCancellationDate ? { requestedCancellationDate: request.requestedCancellationDate } : {}),
@@ -62,7 +63,8 @@ async function carryOut(record: OrderRecord, cancellation: CancelProductOrder, i
     record.cancelling = false;
     record.setOrderState('cancelled', undefined, at, by);
     record.order = { ...record.order, cancellationDate: at, ...(cancellation.cancellationReason ? { cancellationReason: cancellation.cancellationReason } : {}) };
-  } else {
+  } else if (record.plans.length > 0) {
+    // Fulfilment under way: the rest of the order rolls up (before it, the order keeps waiting).
     record.rollUp(at, by);
   }
   record.saveCancellation({ ...cancellation, state: 'done', effectiveCancellationDate: at });

@@ -135,8 +135,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     { validator: ({ taskId }) => validateRaise(record, taskId) },
   );
 
+  // A whole-order cancellation can arrive at any step before fulfilment: it ends the order there.
+  const cancelled = () => record.cancelling || record.isTerminal();
+
   await publisher.publish();
   const catalog = await loadCatalog(offeringIdsOf(record.order));
+  if (cancelled()) return finishCancelled(record, publisher, closings);
 
   const expired = expiredContracts(record.order);
   if (expired.length > 0) {
@@ -147,16 +151,17 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   if (record.enrichment.length > 0) {
     record.setOrderState('acknowledged', 'enriching', now(), { actor: 'system:enrichment', reasonCode: 'INFORMATION_REQUIRED', reasonText: record.enrichment.map((t) => t.name).join('; ') });
     await publisher.publish();
-    await condition(() => record.enrichment.every((t) => t.state === 'completed') || record.cancellationInFlight());
+    // A task of a cancelled item is cancelled with it: it no longer holds the order up.
+    await condition(() => record.enrichment.every((t) => t.state === 'completed' || t.state === 'cancelled') || cancelled());
   }
 
-  if (record.cancellationInFlight()) return finishCancelled(record, publisher, closings);
+  if (cancelled()) return finishCancelled(record, publisher, closings);
   record.setOrderState('acknowledged', 'awaitingApproval', now(), { actor: 'system:approval', reasonCode: 'AWAITING_APPROVAL' });
-  if (catalog.approval.autoApproveCategories.includes(record.order.category ?? '') && !record.cancellationInFlight()) {
+  if (catalog.approval.autoApproveCategories.includes(record.order.category ?? '')) {
     approval = { decision: 'approve', actor: 'system:auto-approval', reason: `category ${record.order.category} is approved automatically` };
   } else {
     await publisher.publish();
-    await condition(() => approval !== undefined || record.cancellationInFlight());
+    await condition(() => approval !== undefined || cancelled());
   }
   if (approval === undefined) return finishCancelled(record, publisher, closings);
   const decided: Actor = { actor: approval!.actor, reasonCode: approval!.decision === 'approve' ? 'APPROVED' : 'REJECTED', reasonText: approval!.reason };

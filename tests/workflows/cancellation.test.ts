@@ -98,6 +98,17 @@ describe('TMF622 cancelProductOrder', () => {
     expect(list.map((c) => c.state)).toEqual(['done']);
   });
 
+  it('cancels one item of an order awaiting approval; the rest is approved and delivered', async () => {
+    const order = await api.submit(orderOf([internetItem('1'), internetItem('2', 500)]));
+    await api.until(order.id, (o) => o.subState === 'awaitingApproval');
+    expect((await cancel({ productOrder: { id: order.id }, productOrderItem: [{ id: '2' }] })).json()).toMatchObject({ state: 'inProgress', href: expect.stringMatching(/\/cancelProductOrder\/CPO-/) });
+    await api.until(order.id, (o) => o.productOrderItem[1]!.state === 'cancelled' && o.subState === 'awaitingApproval');
+    expect((await api.approve(order.id)).statusCode).toBe(200);
+    const done = await api.until(order.id, (o) => o.state === 'completed');
+    expect(done.productOrderItem.map((i) => i.state)).toEqual(['completed', 'cancelled']);
+    expect((await listEffects(stack.database.db, { orderId: order.id })).every((e) => e.orderItemId === '1')).toBe(true);
+  });
+
   it('refuses bad cancellations with a clear 4xx and changes nothing', async () => {
     const order = await api.submit(orderOf([internetItem('1')]));
     await api.until(order.id, (o) => o.subState === 'awaitingApproval');

@@ -107,8 +107,10 @@ describe('order orchestration, end to end', () => {
     const ids = heard.map((r) => (r.body as unknown as { eventId: string }).eventId);
     expect(ids).toEqual([...ids].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])));
 
-    const description = await stack.temporal.workflow.getHandle(orderWorkflowId(order.id)).describe();
-    expect(description.status.name).toBe('COMPLETED');
+    const description = await eventually(async () => {
+      const d = await stack.temporal.workflow.getHandle(orderWorkflowId(order.id)).describe();
+      return d.status.name === 'COMPLETED' ? d : undefined;
+    });
     expect(description.typedSearchAttributes.get(PonrReached)).toBe(true);
   });
 
