@@ -49,28 +49,38 @@ export function createActivities(deps: ActivityDeps) {
      */
     async callSouthbound(request: SouthboundRequest): Promise<Record<string, unknown>> {
       const context = Context.current();
-      while (await isSystemPaused(deps.db, request.system)) {
-        context.heartbeat({ waiting: `${request.system} is paused` });
-        await context.sleep(deps.pausePollMs ?? 1000);
-      }
-      const beat = setInterval(() => context.heartbeat(), 5000);
-      try {
-        return (await deps.southbound(request.system).execute(request)).output;
-      } catch (error) {
-        const failure = error instanceof SouthboundError ? error : new SouthboundError('ERROR', error instanceof Error ? error.message : String(error), true);
-        const rules = [...(await classifierRules()), ...DEFAULT_CLASSIFIER];
-        const { retryable, type } = classifyFailure({ system: request.system, code: failure.code, message: failure.message, retryable: failure.retryable }, rules);
-        throw ApplicationFailure.create({
-          message: failure.message,
-          type: failure.code,
-          nonRetryable: !retryable,
-          details: [{ system: request.system, operation: request.operation, attempt: context.info.attempt, falloutType: type }],
-        });
-      } finally {
-        clearInterval(beat);
+      const paused = () => isSystemPaused(deps.db, request.system);
+      for (;;) {
+        while (await paused()) {
+          context.heartbeat({ waiting: `${request.system} is paused` });
+          await context.sleep(deps.pausePollMs ?? 1000);
+        }
+        const beat = setInterval(() => context.heartbeat(), 5000);
+        try {
+          return (await deps.southbound(request.system).execute(request)).output;
+        } catch (error) {
+          // A failure of a system paused meanwhile is the incident the operator declared: the call
+          // waits for the resume instead of counting the failure (no retry burnt, no fallout).
+          if (await paused()) continue;
+          throw await classified(error, request, context.info.attempt);
+        } finally {
+          clearInterval(beat);
+        }
       }
     },
   };
+
+  async function classified(error: unknown, request: SouthboundRequest, attempt: number): Promise<ApplicationFailure> {
+    const failure = error instanceof SouthboundError ? error : new SouthboundError('ERROR', error instanceof Error ? error.message : String(error), true);
+    const rules = [...(await classifierRules()), ...DEFAULT_CLASSIFIER];
+    const { retryable, type } = classifyFailure({ system: request.system, code: failure.code, message: failure.message, retryable: failure.retryable }, rules);
+    return ApplicationFailure.create({
+      message: failure.message,
+      type: failure.code,
+      nonRetryable: !retryable,
+      details: [{ system: request.system, operation: request.operation, attempt, falloutType: type }],
+    });
+  }
 }
 
 export type OrderActivities = ReturnType<typeof createActivities>;

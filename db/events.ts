@@ -177,3 +177,9 @@ export async function configureNotificationWebhook(db: Db, url: string | undefin
     .values({ id: NOTIFICATION_WEBHOOK_SUBSCRIPTION, callback: url, query: 'eventType=JeopardyAlertEvent', createdBy: 'system:config' })
     .onConflictDoUpdate({ target: hubSubscriptions.id, set: { callback: url } });
 }
+
+/** Who created a subscription (its actor), or undefined when there is none. */
+export async function subscriptionOwner(db: Db, id: string): Promise<string | undefined> {
+  const [row] = await db.select({ createdBy: hubSubscriptions.createdBy }).from(hubSubscriptions).where(eq(hubSubscriptions.id, id)).limit(1);
+  return row?.createdBy;
+}

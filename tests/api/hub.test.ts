@@ -303,7 +303,10 @@ describe('DELETE /hub/{id}', () => {
     expect(await acceptedAll(leaving, before.id)).toEqual([createdBefore]);
     expect(await acceptedAll(staying, before.id)).toEqual([createdBefore]);
 
-    const res = await stack.app.inject({ method: 'DELETE', url: `${HUB_PATH}/${gone.id}`, headers: stack.as('order_agent') });
+    // Only the key that subscribed (or an admin) may unsubscribe.
+    const notYours = await stack.app.inject({ method: 'DELETE', url: `${HUB_PATH}/${gone.id}`, headers: stack.as('order_agent') });
+    expect(notYours.json()).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    const res = await stack.app.inject({ method: 'DELETE', url: `${HUB_PATH}/${gone.id}`, headers: stack.as('api_client') });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
 
@@ -328,6 +331,9 @@ describe('DELETE /hub/{id}', () => {
 
     const forbidden = await stack.app.inject({ method: 'DELETE', url: `${HUB_PATH}/no-such-subscription`, headers: stack.as('fulfilment_agent') });
     expect(forbidden.statusCode).toBe(403);
+
+    const others = await subscribe('http://127.0.0.1:9/others');
+    expect((await stack.app.inject({ method: 'DELETE', url: `${HUB_PATH}/${others.id}`, headers: stack.as('admin') })).statusCode).toBe(204);
   });
 });
 

@@ -42,14 +42,18 @@ describe('mass fallout', () => {
     expect(systems).toContainEqual({ system: 'network', paused: true, reason: 'network controller incident' });
 
     // Everything that had not fallen out yet now waits: the fallout count settles and stays put.
+    // Failures from before the pause may still be on their way into the read model: wait until the
+    // count has not moved for 3 s.
     const settled = await eventually(async () => {
-      const before = (await falloutsOf('system=network')).length;
-      await new Promise((r) => setTimeout(r, 1500));
-      const after = (await falloutsOf('system=network')).length;
-      return before === after ? after : undefined;
-    });
+      const counts = [];
+      for (let i = 0; i < 4; i++) {
+        counts.push((await falloutsOf('system=network')).length);
+        if (i < 3) await new Promise((r) => setTimeout(r, 1000));
+      }
+      return counts.every((c) => c === counts[0]) ? counts[0] : undefined;
+    }, 60_000);
     await stack.app.inject({ method: 'PUT', url: '/api/simulator/systems/network', headers: as('admin'), payload: { latencyMs: 0, errorRate: 0 } });
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2000));
     expect((await falloutsOf('system=network')).length).toBe(settled);
 
     // Resume: the waiting calls go through; the parked ones are retried in bulk.

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.js';
-import { createSubscription, deleteSubscription } from '../../../db/events.js';
+import { createSubscription, deleteSubscription, subscriptionOwner } from '../../../db/events.js';
 import { OrdoError } from '../../../domain/errors.js';
 import { actorOf, type Role } from '../../../domain/roles.js';
 import { parseSubscriptionQuery } from '../../../domain/events.js';
@@ -59,7 +59,13 @@ export const hubRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) 
       },
     },
     async (request, reply) => {
-      if (!(await deleteSubscription(db, request.params.id))) throw new OrdoError('NOT_FOUND', `No event subscription ${request.params.id}`);
+      const owner = await subscriptionOwner(db, request.params.id);
+      if (owner === undefined) throw new OrdoError('NOT_FOUND', `No event subscription ${request.params.id}`);
+      // A subscriber removes its own subscriptions; an admin may remove any.
+      if (request.principal.role !== 'admin' && owner !== actorOf(request.principal)) {
+        throw new OrdoError('FORBIDDEN', `Event subscription ${request.params.id} belongs to another API key; only it or an admin may remove it`);
+      }
+      await deleteSubscription(db, request.params.id);
       return reply.code(204).send();
     },
   );
