@@ -45,7 +45,7 @@ describe('mass fallout', () => {
     // Failures from before the pause may still be on their way into the read model: wait until the
     // count has not moved for 3 s.
     const settled = await eventually(async () => {
-      const counts = [];
+      const counts: number[] = [];
       for (let i = 0; i < 4; i++) {
         counts.push((await falloutsOf('system=network')).length);
         if (i < 3) await new Promise((r) => setTimeout(r, 1000));
