@@ -1,16 +1,13 @@
-import { ApplicationFailure, type CancellationScope, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { type CancellationScope, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
 import type { Catalog } from '../domain/catalog.js';
 import { enrichmentTasks, expiredContracts, withCharacteristic } from '../domain/enrichment.js';
-import type { ErrorCode } from '../domain/errors.js';
 import type { ProductOrder } from '../domain/order.js';
 import { type Actor, OrderRecord } from '../domain/order-record.js';
 import {
   type ApprovalDecision,
   assignFalloutUpdate,
   completeTaskUpdate,
-  type CancellationRequest,
-  type FalloutResolutionCommand,
   holdTaskUpdate,
   raiseFalloutUpdate,
   requestCancellationUpdate,
@@ -21,11 +18,20 @@ import {
   type OrderWorkflowInput,
   type TaskCompletion,
 } from './messages.js';
-import { assessCancellation, targetedItems } from './cancellation.js';
+import { assessCancellation } from './cancellation.js';
 import { closeItems } from './item-closer.js';
 import { watchCommitment } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
 import { Publisher } from './publisher.js';
+import {
+  openFalloutOrRefuse,
+  validateApproval,
+  validateCancellation,
+  validateCompletion,
+  validateHumanTask,
+  validateRaise,
+  validateResolution,
+} from './validators.js';
 
 const { loadCatalog, recordProducts } = proxyActivities<OrderActivities>({
   startToCloseTimeout: '30 seconds',
@@ -33,7 +39,6 @@ const { loadCatalog, recordProducts } = proxyActivities<OrderActivities>({
 });
 
 const now = () => new Date().toISOString();
-const refuse = (type: ErrorCode | string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
  * One customer order, from acknowledgement to a terminal state: enrichment, approval,
@@ -211,24 +216,6 @@ async function reject(record: OrderRecord, publisher: Publisher, why: Actor): Pr
   return record.order;
 }
 
-function validateApproval(record: OrderRecord, decision: ApprovalDecision): void {
-  const { state, subState } = record.order;
-  if (state !== 'acknowledged' || subState !== 'awaitingApproval') {
-    throw refuse('NOT_AWAITING_APPROVAL', `Order ${record.id} is not awaiting approval (it is ${state}${subState ? `/${subState}` : ''})`);
-  }
-  if (decision.decision === 'reject' && !decision.reason?.trim()) throw refuse('VALIDATION_FAILED', 'A rejection needs a reason');
-}
-
-function validateCompletion(record: OrderRecord, completion: TaskCompletion): void {
-  const task = record.task(completion.taskId);
-  if (!task) throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no task ${completion.taskId}`);
-  if (task.type !== 'human') throw refuse('TASK_NOT_HUMAN', `Task ${task.id} is ${task.type}: only human tasks are completed by hand`);
-  if (task.state !== 'ready') throw refuse('TASK_NOT_OPEN', `Task ${task.id} is ${task.state}, not ready for completion`);
-  if (task.input.characteristic && completion.value === undefined) {
-    throw refuse('VALIDATION_FAILED', `Task ${task.id} needs a value for characteristic "${String(task.input.characteristic)}"`);
-  }
-}
-
 async function completeTask(record: OrderRecord, completion: TaskCompletion, publisher: Publisher) {
   const task = record.task(completion.taskId)!;
   const at = now();
@@ -265,39 +252,6 @@ function productRecords(record: OrderRecord, phase: 'planned' | 'finished') {
     }));
 }
 
-function openFalloutOrRefuse(record: OrderRecord, falloutId: string) {
-  const fallout = record.fallouts.get(falloutId);
-  if (!fallout) throw refuse('FALLOUT_NOT_FOUND', `Order ${record.id} has no fallout ${falloutId}`);
-  if (fallout.state !== 'open' && fallout.state !== 'inProgress') throw refuse('FALLOUT_CLOSED', `Fallout ${falloutId} is ${fallout.state}`);
-  return fallout;
-}
-
-function validateResolution(record: OrderRecord, command: FalloutResolutionCommand): void {
-  const fallout = openFalloutOrRefuse(record, command.falloutId);
-  const task = record.task(fallout.taskId)!;
-  if (command.action === 'skip' && task.mandatory) throw refuse('SKIP_MANDATORY_TASK', `Task ${task.id} is mandatory: it cannot be skipped`);
-  if (command.action === 'patchAndRetry' && (!command.patch || Object.keys(command.patch).length === 0)) throw refuse('VALIDATION_FAILED', 'patchAndRetry needs a patch');
-  if (command.action === 'patchAndRetry' && task.type !== 'automated') throw refuse('VALIDATION_FAILED', 'only an automated step can be patched');
-  if (command.action === 'cancelOrder' && record.cancellationInFlight()) throw refuse('CANCELLATION_IN_PROGRESS', `Order ${record.id} is being cancelled already`);
-  const scope = command.action === 'abortItem' ? [fallout.orderItemId] : command.action === 'cancelOrder' ? undefined : [];
-  const pastPonr = scope === undefined ? record.itemsPastPonr() : record.itemsPastPonr(scope);
-  if (pastPonr.length > 0) throw refuse('PONR_REACHED', `Item(s) ${pastPonr.join(', ')} passed the point of no return`);
-}
-
-function validateRaise(record: OrderRecord, taskId: string): void {
-  const task = record.task(taskId);
-  if (!task || task.domainOrderId === '') throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no plan task ${taskId}`);
-  const running = (task.type === 'automated' && task.state === 'inProgress') || (task.type === 'human' && task.state === 'ready');
-  if (!running) throw refuse('TASK_NOT_OPEN', `Task ${taskId} is ${task.state}: only a running task can be parked in fallout`);
-}
-
-function validateHumanTask(record: OrderRecord, taskId: string, expected: 'ready' | 'onHold', verb: string): void {
-  const task = record.task(taskId);
-  if (!task || task.domainOrderId === '') throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no plan task ${taskId}`);
-  if (task.type !== 'human') throw refuse('TASK_NOT_HUMAN', `Task ${taskId} is ${task.type}: only human tasks are ${verb}`);
-  if (task.state !== expected) throw refuse('TASK_NOT_OPEN', `Task ${taskId} is ${task.state}: only a task that is ${expected} can be ${verb}`);
-}
-
 /** An order cancelled before it was decomposed: let the cancellation finish, then end. */
 async function finishCancelled(record: OrderRecord, publisher: Publisher, closings: Array<Promise<void>>): Promise<ProductOrder> {
   while (closings.length > 0) await closings.shift();
@@ -305,14 +259,3 @@ async function finishCancelled(record: OrderRecord, publisher: Publisher, closin
   return record.order;
 }
 
-function validateCancellation(record: OrderRecord, request: CancellationRequest): void {
-  if (record.isTerminal()) throw refuse('ORDER_TERMINAL', `Order ${record.id} is ${record.order.state}: there is nothing left to cancel`);
-  if (record.cancellationInFlight()) throw refuse('CANCELLATION_IN_PROGRESS', `Order ${record.id} is being cancelled already`);
-  const items = new Map(record.order.productOrderItem.map((i) => [i.id, i]));
-  for (const id of request.itemIds ?? []) {
-    const item = items.get(id);
-    if (!item) throw refuse('VALIDATION_FAILED', `Order ${record.id} has no item ${id}`);
-    if (['failed', 'cancelled', 'rejected'].includes(item.state)) throw refuse('VALIDATION_FAILED', `Item ${id} is ${item.state}: it cannot be cancelled`);
-  }
-  if (targetedItems(record, request).length === 0) throw refuse('VALIDATION_FAILED', 'No open item to cancel');
-}
