@@ -1,8 +1,8 @@
 import { findFallout, listFallouts } from '../db/fallouts.js';
 import { OrdoError } from '../domain/errors.js';
 import type { Fallout, ResolutionAction } from '../domain/fallout.js';
-import { assignFalloutUpdate, type FalloutResolutionCommand, getOrderQuery, orderWorkflowId, raiseFalloutUpdate, resolveFalloutUpdate } from '../workflows/messages.js';
-import { type OrderContext, updateOrder } from './orders.js';
+import { assignFalloutUpdate, type FalloutResolutionCommand, raiseFalloutUpdate, resolveFalloutUpdate } from '../workflows/messages.js';
+import { liveOrderView, type OrderContext, updateOrder } from './orders.js';
 
 /** Fallout ids carry their order (`FO-<orderId>-<n>`), so commands reach it before the read model does. */
 export function orderIdOfFallout(falloutId: string): string {
@@ -14,14 +14,8 @@ export function orderIdOfFallout(falloutId: string): string {
 export async function readFallout(ctx: OrderContext, falloutId: string): Promise<Fallout> {
   const stored = await findFallout(ctx.db, falloutId);
   if (stored) return stored;
-  const orderId = orderIdOfFallout(falloutId);
-  try {
-    const view = await ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).query(getOrderQuery);
-    const live = view.fallouts.find((f) => f.id === falloutId);
-    if (live) return live;
-  } catch {
-    // no such order: fall through to 404
-  }
+  const live = (await liveOrderView(ctx, orderIdOfFallout(falloutId)))?.fallouts.find((f) => f.id === falloutId);
+  if (live) return live;
   throw new OrdoError('FALLOUT_NOT_FOUND', `No fallout ${falloutId}`);
 }
 

@@ -116,10 +116,23 @@ export async function readOrder(ctx: OrderContext, id: string): Promise<ProductO
 
 async function queryOrder(ctx: OrderContext, id: string): Promise<OrderView> {
   try {
-    return await ctx.temporal.withDeadline(Date.now() + 10_000, () => ctx.temporal.workflow.getHandle(orderWorkflowId(id)).query(getOrderQuery));
+    return await queryLive(ctx, id);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw new OrdoError('NOT_FOUND', `No product order with id ${id}`);
     throw new OrdoError('UNAVAILABLE', `Order ${id} could not be read from its workflow; try again shortly`);
+  }
+}
+
+/** The order as its workflow holds it now (bounded: a missing worker must not hang a request). */
+const queryLive = (ctx: OrderContext, orderId: string) =>
+  ctx.temporal.withDeadline(Date.now() + 10_000, () => ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).query(getOrderQuery));
+
+/** The live view of an order, or undefined when it cannot be had (for reads that fall back to it). */
+export async function liveOrderView(ctx: OrderContext, orderId: string): Promise<OrderView | undefined> {
+  try {
+    return await queryLive(ctx, orderId);
+  } catch {
+    return undefined;
   }
 }
 

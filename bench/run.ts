@@ -11,6 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { inArray, notInArray } from 'drizzle-orm';
 import { orders as ordersTable } from '../db/schema.js';
+import { TERMINAL_ORDER } from '../domain/rollup.js';
 import { runMain } from '../runtime/process.js';
 import { startBenchStack } from './stack.js';
 
@@ -97,7 +98,7 @@ runMain(async () => {
   async function drain(s: typeof stack) {
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
-      const open = await s.database.db.select({ id: ordersTable.id }).from(ordersTable).where(notInArray(ordersTable.state, ['completed', 'failed', 'partial', 'cancelled', 'rejected'])).limit(1);
+      const open = await s.database.db.select({ id: ordersTable.id }).from(ordersTable).where(notInArray(ordersTable.state, TERMINAL_ORDER)).limit(1);
       if (open.length === 0) return;
       await new Promise((r) => setTimeout(r, 250));
     }

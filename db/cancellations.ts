@@ -2,11 +2,9 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { CancelProductOrder } from '../domain/cancellation.js';
 import { eventsForCancellations } from '../domain/events.js';
 import type { ProductOrder } from '../domain/order.js';
-import type { Db } from './client.js';
+import type { Db, Tx } from './client.js';
 import { appendEvents } from './events.js';
 import { cancelProductOrders } from './schema.js';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Upserts changed cancellations (revision-guarded) and raises their TMF622 events once each. */
 export async function upsertCancellations(tx: Tx | Db, order: ProductOrder, revision: number, changed: CancelProductOrder[]): Promise<void> {

@@ -15,6 +15,9 @@ import * as schema from './schema.js';
 /** The drizzle database, whichever driver is behind it (postgres.js or PGlite). */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A transaction of `Db` (what projections write in). */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';

@@ -1,9 +1,7 @@
 import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Fallout, FalloutState } from '../domain/fallout.js';
-import type { Db } from './client.js';
+import type { Db, Tx } from './client.js';
 import { fallouts } from './schema.js';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Upserts changed fallout records; an older revision never overwrites a newer one. */
 export async function upsertFallouts(tx: Tx | Db, revision: number, changed: Fallout[]): Promise<void> {

@@ -2,11 +2,9 @@ import { and, desc, eq, gte, inArray, type SQL } from 'drizzle-orm';
 import { eventsForJeopardies } from '../domain/events.js';
 import { JEOPARDY_LEVELS, type JeopardyEvent, type JeopardyLevel, rank, recipientOf } from '../domain/jeopardy.js';
 import type { ProductOrder } from '../domain/order.js';
-import type { Db } from './client.js';
+import type { Db, Tx } from './client.js';
 import { appendEvents } from './events.js';
 import { jeopardies, notifications } from './schema.js';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /**
  * Records new jeopardy level changes (once each: keyed by id), the notifications they call for and

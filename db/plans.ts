@@ -1,9 +1,7 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
-import type { Db } from './client.js';
+import type { Db, Tx } from './client.js';
 import { domainOrders, planTasks } from './schema.js';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Upserts changed domain orders and tasks; rows from an older revision never overwrite newer ones. */
 export async function upsertPlanChanges(

@@ -2,7 +2,7 @@ import { decomposeItem } from './decompose.js';
 import type { Catalog } from './catalog.js';
 import type { ItemStateType, OrderStateType, OrderSubState, ProductOrder, Transition } from './order.js';
 import type { DomainOrder, ItemPlan, PlanTask, TaskState } from './plan.js';
-import { domainOrderState, itemStateFromPlan, rollUpOrder } from './rollup.js';
+import { domainOrderState, itemStateFromPlan, rollUpOrder, TERMINAL_ORDER } from './rollup.js';
 import { schedulePlan } from './schedule.js';
 import type { CancelProductOrder } from './cancellation.js';
 import type { Fallout } from './fallout.js';
@@ -65,7 +65,7 @@ export class OrderRecord {
   }
 
   isTerminal(): boolean {
-    return ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(this.order.state);
+    return TERMINAL_ORDER.includes(this.order.state);
   }
 
   setOrderState(to: OrderStateType, subState: OrderSubState | undefined, at: string, why: Actor): void {
@@ -235,7 +235,7 @@ export class OrderRecord {
     }
     if (this.cancelling) return;
     const state = rollUpOrder(this.order.productOrderItem.map((i) => i.state));
-    const terminal = ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(state);
+    const terminal = TERMINAL_ORDER.includes(state);
     const subState = terminal ? undefined : state === 'inProgress' ? 'fulfilling' : state === 'held' ? 'fallout' : this.order.subState;
     this.setOrderState(state, subState, at, why);
     if (terminal && !this.order.completionDate) this.order = { ...this.order, completionDate: at };

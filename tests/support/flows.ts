@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProductOrder } from '../../domain/order.js';
+import { TERMINAL_ORDER } from '../../domain/rollup.js';
 import type { ProductOrderCreate, ProductOrderItemCreate } from '../../domain/tmf622/schemas.js';
 import { eventually } from './eventually.js';
 import { newCustomerId, PRODUCT_ORDER_PATH } from './orders.js';
@@ -68,7 +69,7 @@ export function orderDriver(stack: TestStack) {
           await api.complete(id, task.id, { note: `done: ${task.name}` });
         }
         const order = await api.get(id);
-        return ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(order.state) ? order : undefined;
+        return TERMINAL_ORDER.includes(order.state) ? order : undefined;
       }, 90_000);
     },
   };

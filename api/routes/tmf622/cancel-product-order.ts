@@ -4,8 +4,8 @@ import { findCancellation, listCancellations } from '../../../db/cancellations.j
 import { orderIdOfCancellation } from '../../../domain/cancellation.js';
 import { OrdoError } from '../../../domain/errors.js';
 import { actorOf, type Role } from '../../../domain/roles.js';
-import { getOrderQuery, orderWorkflowId, requestCancellationUpdate } from '../../../workflows/messages.js';
-import { type OrderContext, updateOrder } from '../../orders.js';
+import { requestCancellationUpdate } from '../../../workflows/messages.js';
+import { liveOrderView, type OrderContext, updateOrder } from '../../orders.js';
 
 const REQUESTERS: Role[] = ['api_client', 'order_agent', 'fulfilment_manager', 'admin'];
 const READERS: Role[] = ['api_client', 'order_agent', 'fulfilment_agent', 'fulfilment_manager', 'admin'];
@@ -77,11 +77,5 @@ export const cancelProductOrderRoutes: FastifyPluginAsyncZod<{ orders: OrderCont
 /** Just after POST, before the read model has it: the order's workflow knows it. */
 async function liveCancellation(orders: OrderContext, id: string) {
   const orderId = orderIdOfCancellation(id);
-  if (!orderId) return undefined;
-  try {
-    const view = await orders.temporal.workflow.getHandle(orderWorkflowId(orderId)).query(getOrderQuery);
-    return view.cancellations.find((c) => c.id === id);
-  } catch {
-    return undefined;
-  }
+  return orderId ? (await liveOrderView(orders, orderId))?.cancellations.find((c) => c.id === id) : undefined;
 }
