@@ -57,7 +57,7 @@ export function keyResolver(db: Db, envKeys: EnvKey[]): KeyResolver {
   };
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -35,6 +35,8 @@ export const configSchema = z.object({
 
   /** `role:key,role:key` — keys accepted in addition to those stored in the database. */
   API_KEYS: z.string().optional(),
+  /** Requests per minute per API key (per client IP without a key); `0` turns rate limiting off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -36,6 +36,7 @@ export async function buildConfiguredApp(config: Config, database: Database, tem
       temporal: () => temporal.workflowService.getSystemInfo({}),
     },
     logger: { level: config.LOG_LEVEL },
+    rateLimit: { limit: config.RATE_LIMIT_PER_MINUTE },
   });
 }
 

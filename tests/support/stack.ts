@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
-import { buildApp, TMF622_BASE } from '../../api/app.js';
+import { type AppDeps, buildApp, TMF622_BASE } from '../../api/app.js';
 import { keyResolver, parseEnvKeys } from '../../api/auth.js';
 import { storeCatalog } from '../../db/catalog.js';
 import { type Database, openDatabase } from '../../db/client.js';
@@ -32,6 +32,8 @@ export interface TestStack {
   taskQueue: string;
   /** Headers authenticating as `role`. */
   as(role: Role): { authorization: string };
+  /** Another API on the same database, Temporal and keys, with some settings of its own (the caller closes it). */
+  buildApp(extra?: Partial<Pick<AppDeps, 'logger' | 'bodyLimit' | 'rateLimit' | 'onRoute'>>): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -52,11 +54,12 @@ export async function startTestStack(): Promise<TestStack> {
   const running = worker.run();
 
   const keys = Object.fromEntries(ROLES.map((role) => [role, `test_${role}_${randomBytes(12).toString('hex')}`])) as Record<Role, string>;
-  const app = await buildApp({
+  const deps: AppDeps = {
     orders: { db: database.db, temporal, taskQueue, tmfBaseUrl: TMF_BASE_URL },
     keys: keyResolver(database.db, parseEnvKeys(Object.entries(keys).map(([role, key]) => `${role}:${key}`).join(','))),
     health: { database: () => database.ping(), temporal: () => temporal.workflowService.getSystemInfo({}) },
-  });
+  };
+  const app = await buildApp(deps);
 
   return {
     database,
@@ -65,6 +68,7 @@ export async function startTestStack(): Promise<TestStack> {
     app,
     taskQueue,
     as: (role) => ({ authorization: `Bearer ${keys[role]}` }),
+    buildApp: (extra = {}) => buildApp({ ...deps, ...extra }),
     async close() {
       await app.close();
       worker.shutdown();
