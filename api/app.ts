@@ -10,6 +10,7 @@ import { classifyError, errorHandler, sendProblem } from './problem.js';
 import { rateLimit, type RateLimitOptions } from './rate-limit.js';
 import { securityHeaders, setSecurityHeaders } from './security-headers.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { changeRequestRoutes } from './routes/change-requests.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { falloutRoutes } from './routes/fallouts.js';
 import { jeopardyRoutes } from './routes/jeopardy.js';
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(productOrderRoutes, { prefix: TMF622_BASE, orders: deps.orders });
   await app.register(cancelProductOrderRoutes, { prefix: TMF622_BASE, orders: deps.orders });
   await app.register(orderRoutes, { orders: deps.orders });
+  await app.register(changeRequestRoutes, { orders: deps.orders });
   await app.register(falloutRoutes, { orders: deps.orders });
   await app.register(jeopardyRoutes, { orders: deps.orders });
   await app.register(hubRoutes, { prefix: TMF622_BASE, db: deps.orders.db });

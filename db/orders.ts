@@ -8,6 +8,9 @@ import type { DomainOrder, PlanTask } from '../domain/plan.js';
 import type { Db } from './client.js';
 import { appendOrderEvents } from './events.js';
 import { upsertCancellations } from './cancellations.js';
+import { recordOrderVersions, upsertChangeRequests } from './change-requests.js';
+import type { ChangeRequest } from '../domain/change-request.js';
+import type { OrderVersion } from '../domain/order-record.js';
 import { upsertFallouts } from './fallouts.js';
 import { recordJeopardies } from './jeopardies.js';
 import { upsertPlanChanges } from './plans.js';
@@ -28,6 +31,8 @@ export interface OrderProjection {
   fallouts?: Fallout[];
   jeopardies?: JeopardyEvent[];
   cancellations?: CancelProductOrder[];
+  changeRequests?: ChangeRequest[];
+  versions?: OrderVersion[];
 }
 
 /**
@@ -63,6 +68,8 @@ export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise
     await upsertFallouts(tx, p.revision, p.fallouts ?? []);
     await recordJeopardies(tx, order, p.jeopardies ?? []);
     await upsertCancellations(tx, order, p.revision, p.cancellations ?? []);
+    await upsertChangeRequests(tx, p.revision, p.changeRequests ?? []);
+    await recordOrderVersions(tx, order.id, p.versions ?? []);
     if (p.transitions.length === 0) return;
     const numbered = p.transitions.map((t, index) => ({ ...t, seq: t.seq ?? index }));
     const inserted = await tx

@@ -3,6 +3,7 @@ import type { ApprovalPolicy, ProductOffering, Specification } from '../domain/c
 import type { ProductOrder } from '../domain/order.js';
 import type { ClassifierRule, Fallout } from '../domain/fallout.js';
 import type { CancelProductOrder } from '../domain/cancellation.js';
+import type { ChangeRequest } from '../domain/change-request.js';
 import type { JeopardyEvent } from '../domain/jeopardy.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
 
@@ -283,4 +284,30 @@ export const cancelProductOrders = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('cancel_product_orders_order').on(t.orderId)],
+);
+
+export const changeRequests = pgTable(
+  'change_requests',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    state: text('state').notNull(),
+    revision: integer('revision').notNull(),
+    body: jsonb('body').$type<ChangeRequest>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('change_requests_order').on(t.orderId, t.createdAt)],
+);
+
+/** The order as it stood at the end of each version a change request superseded. */
+export const orderVersions = pgTable(
+  'order_versions',
+  {
+    orderId: text('order_id').notNull(),
+    version: integer('version').notNull(),
+    body: jsonb('body').$type<ProductOrder>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.version] })],
 );

@@ -10,7 +10,7 @@ import type { DomainOrder, ItemPlan, PlanTask } from './plan.js';
  * domain orders end with: resources first, then the services built on them, then the product.
  * Pure and deterministic: the same item and catalog always give the same plan and ids.
  */
-export function decomposeItem(orderId: string, item: ProductOrderItem, catalog: Catalog): ItemPlan {
+export function decomposeItem(orderId: string, item: ProductOrderItem, catalog: Catalog, options: DecomposeOptions = {}): ItemPlan {
   const offeringId = item.productOffering?.id ?? item.product?.productOffering?.id;
   const offering = catalog.offerings.find((o) => o.id === offeringId);
   if (!offering) throw new Error(`item ${item.id}: offering ${offeringId} is not in the catalog`);
@@ -21,15 +21,17 @@ export function decomposeItem(orderId: string, item: ProductOrderItem, catalog: 
   const tasks: PlanTask[] = [];
 
   /** Adds the domain order for `spec` and its descendants; returns the ids of the tasks it ends with. */
-  function visit(spec: Specification, id: string, parentId: string | undefined): string[] {
+  function visit(spec: Specification, id: string, parentId: string | undefined, unit?: number): string[] {
     domainOrders.push({ id, orderItemId: item.id, kind: spec.kind, specificationId: spec.id, name: spec.name, ...(parentId ? { parentId } : {}), state: 'acknowledged' });
     const childEnds = (spec.relationships ?? [])
       .filter((rel) => !rel.when || holds(rel.when, values))
       .flatMap((rel) => {
         const child = specs.get(rel.specificationId);
         if (!child) throw new Error(`specification ${spec.id} relates to unknown ${rel.specificationId}`);
-        const units = rel.perUnit ? (item.quantity ?? 1) : 1;
-        return Array.from({ length: units }, (_, unit) => visit(child, rel.perUnit ? `${id}/${child.id}#${unit + 1}` : `${id}/${child.id}`, id)).flat();
+        const childId = `${id}/${child.id}`;
+        if (!rel.perUnit) return visit(child, childId, id, unit);
+        const units = options.units?.[childId] ?? Array.from({ length: item.quantity ?? 1 }, (_, i) => i + 1);
+        return units.flatMap((n) => visit(child, `${childId}#${n}`, id, n));
       });
 
     const templates = spec.tasks.filter((t) => (t.actions ?? ['add']).includes(action));
@@ -55,8 +57,8 @@ export function decomposeItem(orderId: string, item: ProductOrderItem, catalog: 
         ...(t.undo ? { undo: t.undo } : {}),
         ...(t.assignmentGroup ? { assignmentGroup: t.assignmentGroup } : {}),
         ...(t.calendar ? { calendar: t.calendar } : {}),
-        input: taskInput(values, item, offeringId!),
-        idempotencyKey: `${orderId}/${taskId(t.id)}/1`,
+        input: taskInput(values, item, offeringId!, unit),
+        idempotencyKey: `${orderId}/${taskId(t.id)}/${options.version ?? 1}`,
       };
     });
     tasks.push(...own);
@@ -70,6 +72,26 @@ export function decomposeItem(orderId: string, item: ProductOrderItem, catalog: 
   return { orderItemId: item.id, domainOrders, tasks };
 }
 
-function taskInput(values: Characteristics, item: ProductOrderItem, offeringId: string): Record<string, unknown> {
-  return { ...values, quantity: item.quantity ?? 1, offeringId, ...(item.product?.id ? { productId: item.product.id } : {}) };
+/**
+ * What a task is told. A task of one unit (one router of ten) is told its unit, not the item's
+ * quantity: changing the quantity then leaves the units that stay untouched.
+ */
+function taskInput(values: Characteristics, item: ProductOrderItem, offeringId: string, unit: number | undefined): Record<string, unknown> {
+  return {
+    ...values,
+    ...(unit === undefined ? { quantity: item.quantity ?? 1 } : { unit }),
+    offeringId,
+    ...(item.product?.id ? { productId: item.product.id } : {}),
+    ...(item.product?.place ? { place: item.product.place } : {}),
+  };
+}
+
+export interface DecomposeOptions {
+  /**
+   * The unit numbers of each per-unit domain order, keyed by its id without `#n` (default 1…quantity):
+   * a quantity change keeps the units that already ran and numbers new ones after the highest.
+   */
+  units?: Record<string, number[]>;
+  /** The order version the tasks are planned in: part of their idempotency keys (redo ≠ first run). */
+  version?: number;
 }

@@ -19,6 +19,8 @@ export const ORDER_EVENT_TYPES = [
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
 export const INFORMATION_REQUIRED = 'INFORMATION_REQUIRED';
+/** The reason code of the order transition that applies a change request (a new version). */
+export const CHANGE_APPLIED = 'CHANGE_APPLIED';
 export const EVENT_DOMAIN = 'productOrderingManagement';
 
 /** The TMF622 event body, field names as the spec spells them (including `timeOcurred`). */
@@ -87,7 +89,7 @@ export type SequencedTransition = Transition & { seq: number };
 const TITLES: Record<OrderEventType, string> = {
   ProductOrderCreateEvent: 'Product order created',
   ProductOrderStateChangeEvent: 'Product order state changed',
-  ProductOrderAttributeValueChangeEvent: 'Product order item state changed',
+  ProductOrderAttributeValueChangeEvent: 'Product order attribute changed',
   ProductOrderInformationRequiredEvent: 'Product order requires information',
   JeopardyAlertEvent: 'Product order in jeopardy',
   CancelProductOrderCreateEvent: 'Cancellation requested',
@@ -108,6 +110,7 @@ function eventTypesOf(t: Transition): StateEventType[] {
   if (t.entity === 'order' && t.from === null) types.push('ProductOrderCreateEvent');
   if (t.entity === 'order' && t.from !== null && t.from !== t.to) types.push('ProductOrderStateChangeEvent');
   if (t.entity === 'item' && t.from !== null && t.from !== t.to) types.push('ProductOrderAttributeValueChangeEvent');
+  if (t.entity === 'order' && t.reasonCode === CHANGE_APPLIED) types.push('ProductOrderAttributeValueChangeEvent');
   if ((t.entity === 'order' && t.to === 'pending') || t.reasonCode === INFORMATION_REQUIRED) types.push('ProductOrderInformationRequiredEvent');
   return types;
 }
@@ -124,6 +127,7 @@ function outboxEvent(order: ProductOrder, t: SequencedTransition, eventType: Sta
     description: describe(order, t),
     timeOcurred: t.at,
     ...(t.entity === 'item' ? { fieldPath: `productOrderItem[?(@.id=='${t.entityId}')].state` } : {}),
+    ...(t.entity === 'order' && t.reasonCode === CHANGE_APPLIED ? { fieldPath: 'version,productOrderItem,requestedStartDate,requestedCompletionDate' } : {}),
     event: { productOrder: order },
   };
   return { eventId, eventType, orderId: order.id, payload };
@@ -131,7 +135,7 @@ function outboxEvent(order: ProductOrder, t: SequencedTransition, eventType: Sta
 
 function describe(order: ProductOrder, t: Transition): string {
   const subject = t.entity === 'order' ? `Order ${order.id}` : `${t.entity === 'item' ? 'Item' : 'Task'} ${t.entityId} of order ${order.id}`;
-  const change = t.from === null ? `created in state ${t.to}` : `changed state from ${t.from} to ${t.to}`;
+  const change = t.from === null ? `created in state ${t.to}` : t.from === t.to ? `changed (version ${order.version})` : `changed state from ${t.from} to ${t.to}`;
   return `${subject} ${change} (${t.reasonCode}${t.reasonText ? `: ${t.reasonText}` : ''})`;
 }
 

@@ -8,6 +8,7 @@ import type { CancelProductOrder } from './cancellation.js';
 import type { Fallout } from './fallout.js';
 import { type JeopardyEvent, type JeopardyLevel, maxLevel, rank } from './jeopardy.js';
 import { FalloutLedger } from './fallout-ledger.js';
+import { type ChangeRequest, isChangeOpen } from './change-request.js';
 
 export interface Actor {
   actor: string;
@@ -24,6 +25,14 @@ export interface OrderChanges {
   fallouts: Fallout[];
   jeopardies: JeopardyEvent[];
   cancellations: CancelProductOrder[];
+  changeRequests: ChangeRequest[];
+  /** The order as it was at the end of each version a change request superseded. */
+  versions: OrderVersion[];
+}
+
+export interface OrderVersion {
+  version: number;
+  order: ProductOrder;
 }
 
 /** How an item ended early: aborted after fallout (failed) or cancelled. */
@@ -44,6 +53,10 @@ export class OrderRecord {
   readonly jeopardies: JeopardyEvent[] = [];
   cancellations: CancelProductOrder[] = [];
   private readonly dirtyCancellations = new Set<string>();
+  changeRequests: ChangeRequest[] = [];
+  private readonly dirtyChangeRequests = new Set<string>();
+  private readonly versions: OrderVersion[] = [];
+  private projectedVersions = 0;
   private projectedJeopardies = 0;
   /** Jeopardy of the order's committed date (requestedCompletionDate) against its projection. */
   private commitmentLevel: JeopardyLevel = 'none';
@@ -141,6 +154,51 @@ export class OrderRecord {
     this.cancellations = [...this.cancellations.filter((x) => x.id !== c.id), c];
     this.dirtyCancellations.add(c.id);
     return c;
+  }
+
+  saveChangeRequest(c: ChangeRequest): ChangeRequest {
+    this.changeRequests = [...this.changeRequests.filter((x) => x.id !== c.id), c];
+    this.dirtyChangeRequests.add(c.id);
+    return c;
+  }
+
+  changeRequest(id: string): ChangeRequest | undefined {
+    return this.changeRequests.find((c) => c.id === id);
+  }
+
+  /** The change request awaiting its decision or being applied, if any (one at a time). */
+  openChange(): ChangeRequest | undefined {
+    return this.changeRequests.find(isChangeOpen);
+  }
+
+  /**
+   * Applies an assessed change: the revised order becomes version + 1 (the one it replaces is kept),
+   * and the merged plans replace the current ones. Every task whose state the merge changes gets a
+   * transition; a task the change retired keeps what it recorded (its undo output included).
+   */
+  applyRevision(order: ProductOrder, plans: ItemPlan[], removedItems: string[], at: string, why: Actor): void {
+    this.versions.push({ version: this.order.version, order: this.order });
+    const before = new Map(this.plans.flatMap((p) => p.tasks).map((t) => [t.id, t]));
+    const { state, subState } = this.order;
+    this.order = { ...order, state, ...(subState ? { subState } : {}), version: this.order.version + 1 };
+    this.plans = plans.map((plan) => ({
+      ...plan,
+      tasks: plan.tasks.map((t) => {
+        const was = before.get(t.id);
+        const task = t.state === 'superseded' && was ? { ...was, state: t.state } : t;
+        if (was?.state !== task.state || was?.idempotencyKey !== task.idempotencyKey) {
+          this.transitions.push({ entity: 'task', entityId: t.id, from: was?.state ?? null, to: task.state, at, ...why });
+        }
+        return task;
+      }),
+    }));
+    for (const plan of this.plans) {
+      plan.tasks.forEach((t) => this.dirtyTasks.add(t.id));
+      plan.domainOrders.forEach((d) => this.dirtyDomainOrders.add(d.id));
+    }
+    // Items removed before the plan existed have no tasks to roll up from.
+    for (const id of removedItems) if (!this.plans.some((p) => p.orderItemId === id)) this.setItemState(id, 'cancelled', at, why);
+    this.transitions.push({ entity: 'order', entityId: this.id, from: state, to: state, ...(subState ? { subState } : {}), at, ...why });
   }
 
   /** A cancellation is being carried out (accepted, compensation not finished). */
@@ -270,6 +328,18 @@ export class OrderRecord {
     return changed;
   }
 
+  private takeChangedRequests(): ChangeRequest[] {
+    const changed = this.changeRequests.filter((c) => this.dirtyChangeRequests.has(c.id));
+    this.dirtyChangeRequests.clear();
+    return changed;
+  }
+
+  private takeNewVersions(): OrderVersion[] {
+    const fresh = this.versions.slice(this.projectedVersions);
+    this.projectedVersions = this.versions.length;
+    return fresh;
+  }
+
   private takeNewJeopardies(): JeopardyEvent[] {
     const fresh = this.jeopardies.slice(this.projectedJeopardies);
     this.projectedJeopardies = this.jeopardies.length;
@@ -292,6 +362,8 @@ export class OrderRecord {
       fallouts: this.fallouts.takeChanges(),
       jeopardies: this.takeNewJeopardies(),
       cancellations: this.takeChangedCancellations(),
+      changeRequests: this.takeChangedRequests(),
+      versions: this.takeNewVersions(),
     };
   }
 }

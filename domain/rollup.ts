@@ -10,7 +10,13 @@ const TASK_CLOSED: TaskState[] = ['completed', 'skipped', 'cancelled', 'compensa
 export const isTaskDone = (t: PlanTask) => TASK_DONE.includes(t.state);
 export const isTaskClosed = (t: PlanTask) => TASK_CLOSED.includes(t.state);
 
-export function domainOrderState(tasks: PlanTask[]): DomainOrderState {
+/** A task a change request replaced or removed: kept for the record, no longer part of the plan. */
+export const isTaskRetired = (t: PlanTask) => t.state === 'superseded';
+const live = (tasks: PlanTask[]) => tasks.filter((t) => !isTaskRetired(t));
+
+export function domainOrderState(all: PlanTask[]): DomainOrderState {
+  const tasks = live(all);
+  if (all.length > 0 && tasks.length === 0) return 'cancelled';
   if (tasks.some((t) => t.state === 'fallout')) return 'held';
   if (tasks.length > 0 && tasks.every(isTaskDone)) return 'completed';
   if (tasks.length > 0 && tasks.every(isTaskClosed)) return 'cancelled';
@@ -20,9 +26,11 @@ export function domainOrderState(tasks: PlanTask[]): DomainOrderState {
 
 /** The item's state from its plan: held while a task is in fallout. */
 export function itemStateFromPlan(plan: ItemPlan): ItemStateType {
-  if (plan.tasks.some((t) => t.state === 'fallout')) return 'held';
-  if (plan.tasks.every(isTaskDone)) return 'completed';
-  if (plan.tasks.some((t) => t.state !== 'planned' && t.state !== 'waiting')) return 'inProgress';
+  const tasks = live(plan.tasks);
+  if (plan.tasks.length > 0 && tasks.length === 0) return 'cancelled';
+  if (tasks.some((t) => t.state === 'fallout')) return 'held';
+  if (tasks.every(isTaskDone)) return 'completed';
+  if (tasks.some((t) => t.state !== 'planned' && t.state !== 'waiting')) return 'inProgress';
   return 'acknowledged';
 }
 

@@ -1,5 +1,6 @@
 import { addBusinessTime } from './calendar.js';
 import type { ItemPlan, PlanTask } from './plan.js';
+import { isTaskRetired } from './rollup.js';
 
 /**
  * Planned dates from durations and dependencies: a task starts when its last predecessor ends
@@ -8,7 +9,8 @@ import type { ItemPlan, PlanTask } from './plan.js';
  * Returns the plan with dates filled in and the item's expected completion.
  */
 export function schedulePlan(plan: ItemPlan, from: Date): { plan: ItemPlan; expectedCompletion: string } {
-  const byId = new Map(plan.tasks.map((t) => [t.id, t]));
+  // Tasks a change request retired are history, not plan: they neither take time nor get dates.
+  const byId = new Map(plan.tasks.filter((t) => !isTaskRetired(t)).map((t) => [t.id, t]));
   const ends = new Map<string, number>();
   const endOf = (task: PlanTask, trail: Set<string>): number => {
     const known = ends.get(task.id);
@@ -23,6 +25,7 @@ export function schedulePlan(plan: ItemPlan, from: Date): { plan: ItemPlan; expe
     return end;
   };
   const tasks = plan.tasks.map((t) => {
+    if (isTaskRetired(t)) return t;
     const end = endOf(t, new Set());
     const start = t.actualStart ? Date.parse(t.actualStart) : Math.max(from.getTime(), ...t.predecessors.map((p) => ends.get(p)!));
     return { ...t, plannedStart: new Date(start).toISOString(), plannedEnd: new Date(end).toISOString() };

@@ -26,9 +26,11 @@ import {
   assignFalloutUpdate,
   completeTaskUpdate,
   decideApprovalUpdate,
+  decideChangeUpdate,
   getOrderQuery,
   orderWorkflowId,
   type OrderWorkflowInput,
+  requestChangeUpdate,
   resolveFalloutUpdate,
 } from '../workflows/messages.js';
 import { ORDO_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
@@ -118,6 +120,24 @@ const SCENARIOS: Record<string, Scenario> = {
       const fallout = await firstOpenFallout(handle);
       await handle.executeUpdate(assignFalloutUpdate, { args: [{ falloutId: fallout, assignee: 'noc', actor: 'fulfilment_manager:replay' }] });
       await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: fallout, action: 'patchAndRetry', patch: { speedMbps: 500 }, note: 'profile retired', actor: 'fulfilment_agent:replay' }] });
+      await ended(client, workflowId);
+    },
+  },
+  'change-speed-applied': {
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1')] },
+    async drive(client, workflowId) {
+      const handle = client.workflow.getHandle(workflowId);
+      // The modem's configuration fell out (allocated, not configured): change the speed, approve.
+      await firstOpenFallout(handle);
+      const actions = [{ action: 'changeCharacteristic' as const, itemId: '1', characteristics: [{ name: 'speedMbps', value: 500 }] }];
+      const request = await handle.executeUpdate(requestChangeUpdate, { args: [{ actions, reason: 'upgrade', actor: 'order_agent:replay' }] });
+      await handle.executeUpdate(decideChangeUpdate, { args: [{ changeRequestId: request.id, decision: 'approve', actor: 'fulfilment_manager:replay' }] });
+      // Recorded alongside the fallout scenarios, the new modem's configuration may be refused too: retry it.
+      for (let view = await handle.query(getOrderQuery); view.order.state !== 'completed'; view = await handle.query(getOrderQuery)) {
+        const open = view.fallouts.find((f) => f.state === 'open');
+        if (open) await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: open.id, action: 'retry', note: 'firmware fixed', actor: 'fulfilment_agent:replay' }] });
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await ended(client, workflowId);
     },
   },

@@ -28,14 +28,24 @@ export async function closeItems(record: OrderRecord, itemIds: string[], closure
   void publish();
   const tasksOf = () => record.plans.filter((p) => itemIds.includes(p.orderItemId)).flatMap((p) => p.tasks);
   await condition(() => !tasksOf().some((t) => t.state === 'inProgress'));
-  await CancellationScope.nonCancellable(() => compensate(record, tasksOf(), why, publish));
+  const done = tasksOf()
+    .filter((t) => t.state === 'completed' && t.undo)
+    .sort((a, b) => (b.actualEnd ?? '').localeCompare(a.actualEnd ?? ''));
+  await undoSteps(record, done, why, publish);
   for (const id of itemIds) record.finishClosingItem(id, now(), why);
   void publish();
 }
 
-async function compensate(record: OrderRecord, tasks: PlanTask[], why: Actor, publish: () => Promise<void>): Promise<void> {
-  const done = tasks.filter((t) => t.state === 'completed' && t.undo).sort((a, b) => (b.actualEnd ?? '').localeCompare(a.actualEnd ?? ''));
-  for (const task of done) {
+/**
+ * Undoes completed steps one by one in the order given, each with the output it recorded; it
+ * cannot be cancelled (a compensation half done is worse than one not started).
+ */
+export function undoSteps(record: OrderRecord, steps: PlanTask[], why: Actor, publish: () => Promise<void>): Promise<void> {
+  return CancellationScope.nonCancellable(() => compensate(record, steps, why, publish));
+}
+
+async function compensate(record: OrderRecord, steps: PlanTask[], why: Actor, publish: () => Promise<void>): Promise<void> {
+  for (const task of steps) {
     record.updateTask(task.id, { state: 'compensating' }, now(), why);
     void publish();
     try {

@@ -15,7 +15,9 @@ export async function watchTaskSla(record: OrderRecord, taskId: string, onRaised
   const task = record.task(taskId)!;
   if (task.slaMs <= 0) return;
   const state = () => record.task(taskId)!.state;
-  const done = () => !OPEN_STATES.includes(state()) || record.isItemClosing(task.orderItemId);
+  // A change request that replans the task starts a new run with a new key and a clock of its own.
+  const replaced = () => record.task(taskId)!.idempotencyKey !== task.idempotencyKey;
+  const done = () => !OPEN_STATES.includes(state()) || record.isItemClosing(task.orderItemId) || replaced();
   const paused = () => state() === 'onHold' || record.order.productOrderItem.find((i) => i.id === task.orderItemId)?.state === 'pending';
   let used = 0;
   for (;;) {

@@ -3,6 +3,9 @@ import type { ProductOrder, Transition } from '../domain/order.js';
 import type { CancelProductOrder } from '../domain/cancellation.js';
 import type { Fallout, ResolutionAction } from '../domain/fallout.js';
 import type { ItemPlan, PlanTask } from '../domain/plan.js';
+import type { Catalog } from '../domain/catalog.js';
+import type { ChangeAction, ChangeImpact, ChangeRequest } from '../domain/change-request.js';
+import type { ErrorCode } from '../domain/errors.js';
 
 /**
  * The messages an order workflow accepts, shared by the workflow and its callers (API, tests).
@@ -25,6 +28,7 @@ export interface OrderView {
   plans: ItemPlan[];
   fallouts: readonly Fallout[];
   cancellations: readonly CancelProductOrder[];
+  changeRequests: readonly ChangeRequest[];
 }
 
 export const getOrderQuery = defineQuery<OrderView>('getOrder');
@@ -88,3 +92,33 @@ export interface CancellationRequest {
  * PONR_REACHED naming the items) or accepted (the targeted items are compensated and cancelled).
  */
 export const requestCancellationUpdate = defineUpdate<CancelProductOrder, [CancellationRequest]>('requestCancellation');
+
+export interface ChangeRequestCommand {
+  actions: ChangeAction[];
+  reason?: string;
+  actor: string;
+  /** Offerings (and specifications) of added items that the order's catalog does not have yet. */
+  catalog?: Pick<Catalog, 'offerings' | 'specifications'>;
+}
+
+/** What a change would do, or why it would be refused (a dry run changes nothing). */
+export type ChangePreview = { ok: true; impact: ChangeImpact; order: ProductOrder } | { ok: false; code: ErrorCode; message: string };
+
+/** A dry run of a change request against the live plan. */
+export const previewChangeQuery = defineQuery<ChangePreview, [ChangeRequestCommand]>('previewChange');
+
+/**
+ * A change request (add/remove item, characteristic, quantity, dates, place). Its validator checks
+ * it against the live plan; accepted, it holds the affected subtree until a manager decides.
+ */
+export const requestChangeUpdate = defineUpdate<ChangeRequest, [ChangeRequestCommand]>('requestChange');
+
+export interface ChangeDecision {
+  changeRequestId?: string;
+  decision: 'approve' | 'decline' | 'withdraw';
+  reason?: string;
+  actor: string;
+}
+
+/** A fulfilment manager approves (applies: version + 1) or declines a change; its requester may withdraw it. */
+export const decideChangeUpdate = defineUpdate<ChangeRequest, [ChangeDecision & { changeRequestId: string }]>('decideChange');

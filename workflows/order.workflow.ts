@@ -11,6 +11,9 @@ import {
   holdTaskUpdate,
   raiseFalloutUpdate,
   requestCancellationUpdate,
+  requestChangeUpdate,
+  decideChangeUpdate,
+  previewChangeQuery,
   releaseTaskUpdate,
   resolveFalloutUpdate,
   decideApprovalUpdate,
@@ -19,6 +22,7 @@ import {
   type TaskCompletion,
 } from './messages.js';
 import { assessCancellation } from './cancellation.js';
+import { acceptChange, applyChange, assess, catalogFor, closeChange } from './change.js';
 import { closeItems } from './item-closer.js';
 import { watchCommitment } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
@@ -26,7 +30,10 @@ import { Publisher } from './publisher.js';
 import {
   openFalloutOrRefuse,
   validateApproval,
+  previewChange,
   validateCancellation,
+  validateChangeDecision,
+  validateChangeRequest,
   validateCompletion,
   validateHumanTask,
   validateRaise,
@@ -61,6 +68,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     plans: record.plans,
     fallouts: record.fallouts.all(),
     cancellations: record.cancellations,
+    changeRequests: record.changeRequests,
   }));
   setHandler(
     decideApprovalUpdate,
@@ -140,11 +148,46 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     { validator: ({ taskId }) => validateRaise(record, taskId) },
   );
 
+  // Change requests: assessed against the live plan; the catalog is the order's own (plus added offerings).
+  let catalog: Catalog | undefined;
+  const changeCatalogs = new Map<string, Catalog>();
+  setHandler(previewChangeQuery, (command) => previewChange(record, command, catalog));
+  setHandler(
+    requestChangeUpdate,
+    async (command) => {
+      const assessment = assess(record, command, catalog!);
+      if (!assessment.ok) throw new Error(`change assessed differently in its validator: ${assessment.message}`);
+      const request = acceptChange(record, command, assessment);
+      changeCatalogs.set(request.id, catalogFor(catalog!, command));
+      await publish();
+      return request;
+    },
+    { validator: (command) => validateChangeRequest(record, command, catalog) },
+  );
+  setHandler(
+    decideChangeUpdate,
+    async (decision) => {
+      const request = record.changeRequest(decision.changeRequestId)!;
+      if (decision.decision !== 'approve') {
+        const closed = closeChange(record, request, decision, decision.decision === 'withdraw' ? 'withdrawn' : 'declined');
+        await publish();
+        return closed;
+      }
+      const approved = record.saveChangeRequest({ ...request, state: 'approved', decidedBy: decision.actor, decidedAt: now(), ...(decision.reason ? { decisionReason: decision.reason } : {}) });
+      // The order's catalog now has the offerings of the items this change adds.
+      catalog = changeCatalogs.get(request.id) ?? catalog!;
+      closings.push(applyChange(record, request.id, catalog, publish));
+      await publish();
+      return approved;
+    },
+    { validator: (decision) => validateChangeDecision(record, decision) },
+  );
+
   // A whole-order cancellation can arrive at any step before fulfilment: it ends the order there.
   const cancelled = () => record.cancelling || record.isTerminal();
 
   await publisher.publish();
-  const catalog = await loadCatalog(offeringIdsOf(record.order));
+  catalog = await loadCatalog(offeringIdsOf(record.order));
   if (cancelled()) return finishCancelled(record, publisher, closings);
 
   const expired = expiredContracts(record.order);
@@ -176,6 +219,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     return record.order;
   }
 
+  // An open change is decided (and applied) before the order is decomposed: the plan is built once, from it.
+  await condition(() => !record.openChange());
   // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
   const slaClocks = patched('sla-clocks');
   await decompose(record, publisher, catalog, decided, slaClocks);

@@ -4,7 +4,7 @@ import { type Fallout, type FalloutType, isFalloutOpen, type Resolution } from '
 import type { Actor, OrderRecord } from '../domain/order-record.js';
 import type { PlanTask } from '../domain/plan.js';
 import type { JeopardyBands } from '../domain/jeopardy.js';
-import { isTaskDone } from '../domain/rollup.js';
+import { isTaskDone, isTaskRetired } from '../domain/rollup.js';
 import { watchTaskSla } from './jeopardy-watch.js';
 
 const now = () => new Date().toISOString();
@@ -22,6 +22,12 @@ export interface RunnerContext {
   bands?: JeopardyBands;
 }
 
+/** Whether this run of the task is still the plan's: a change request may replan or retire it. */
+const isCurrentRun = (record: OrderRecord, taskId: string, key: string) => {
+  const task = record.task(taskId);
+  return task !== undefined && task.idempotencyKey === key && !isTaskRetired(task);
+};
+
 /**
  * Runs every item's plan: each task waits for its predecessors, then runs — automated tasks as
  * southbound calls, human tasks until an agent completes them, milestones at once (setting the
@@ -29,15 +35,36 @@ export interface RunnerContext {
  * items are independent: one held or failed item never stops its siblings.
  */
 export async function runPlans(ctx: RunnerContext): Promise<void> {
-  const tasks = ctx.record.plans.flatMap((plan) => plan.tasks.map((t) => t.id));
-  await Promise.all(tasks.map((id) => runTask(ctx, id)));
+  const { record } = ctx;
+  // One run per idempotency key: a change request that replans a step gives it a new key (a new
+  // run); the plan is finished when no run is left and no change is open.
+  const launched = new Set<string>();
+  let running = 0;
+  let failure: unknown;
+  const unlaunched = () => record.plans.flatMap((p) => p.tasks).filter((t) => !launched.has(t.idempotencyKey) && !isTaskRetired(t));
+  for (;;) {
+    for (const task of unlaunched()) {
+      launched.add(task.idempotencyKey);
+      running += 1;
+      void runTask(ctx, task.id).then(
+        () => void (running -= 1),
+        (error: unknown) => void (failure ??= error),
+      );
+    }
+    await condition(() => failure !== undefined || unlaunched().length > 0 || (running === 0 && !record.openChange()));
+    if (failure !== undefined) throw failure;
+    if (running === 0 && unlaunched().length === 0 && !record.openChange()) return;
+  }
 }
 
 async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
   const { record } = ctx;
   const planned = record.task(taskId)!;
-  const closing = () => record.isItemClosing(planned.orderItemId);
-  await condition(() => closing() || planned.predecessors.every((p) => isTaskDone(record.task(p)!)));
+  const key = planned.idempotencyKey;
+  const closing = () => record.isItemClosing(planned.orderItemId) || !isCurrentRun(record, taskId, key);
+  const ready = () => record.task(taskId)!.state !== 'onHold' && record.task(taskId)!.predecessors.every((p) => isTaskDone(record.task(p)!));
+  // A step a change request holds waits for the decision, even when its predecessors are done.
+  await condition(() => closing() || ready());
   if (closing()) return;
   record.updateTask(taskId, { state: planned.type === 'human' ? 'ready' : 'inProgress', actualStart: now() }, now(), SYSTEM);
   record.rollUp(now(), SYSTEM);
@@ -45,7 +72,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
   if (ctx.slaClocks) void watchTaskSla(record, taskId, () => void ctx.publish(), ctx.bands);
 
   for (;;) {
-    const attempt = await attemptTask(ctx, record.task(taskId)!);
+    const attempt = await attemptTask(ctx, record.task(taskId)!, () => !isCurrentRun(record, taskId, key));
     if (attempt.done || closing()) break;
     const fallout = openFallout(record, record.task(taskId)!, attempt.failure);
     void ctx.publish();
@@ -58,6 +85,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
     void ctx.publish();
     if (settled) break;
   }
+  if (!isCurrentRun(record, taskId, key)) return;
   record.reschedule(now());
   if (ctx.slaClocks) record.checkCommitment(now());
   record.rollUp(now(), SYSTEM);
@@ -67,12 +95,13 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
 type Attempt = { done: true } | { done: false; failure: FailureInfo };
 
 /** Runs the task once (the southbound call keeps its retries); `done` once it completed. */
-async function attemptTask(ctx: RunnerContext, task: PlanTask): Promise<Attempt> {
+async function attemptTask(ctx: RunnerContext, task: PlanTask, replaced: () => boolean): Promise<Attempt> {
   const { record } = ctx;
   const scope = new CancellationScope();
   ctx.inFlight.set(task.id, scope);
   try {
-    const output = await scope.run(() => perform(record, task));
+    const output = await scope.run(() => perform(record, task, replaced));
+    if (replaced()) return { done: true };
     const state = record.task(task.id)!.state;
     if (state === 'cancelled') return { done: true }; // its item is closing
     if (state === 'fallout') return { done: false, failure: raisedByHand(record, task.id) };
@@ -87,7 +116,7 @@ async function attemptTask(ctx: RunnerContext, task: PlanTask): Promise<Attempt>
   }
 }
 
-async function perform(record: OrderRecord, task: PlanTask): Promise<Record<string, unknown> | undefined> {
+async function perform(record: OrderRecord, task: PlanTask, replaced: () => boolean): Promise<Record<string, unknown> | undefined> {
   switch (task.type) {
     case 'automated':
       return southbound(task).callSouthbound({
@@ -100,9 +129,9 @@ async function perform(record: OrderRecord, task: PlanTask): Promise<Record<stri
         input: task.input,
       });
     case 'human':
-      // Completed by an agent (completeTask update), cancelled when its item closes, or parked
-      // by an agent who raised a fallout on it.
-      await condition(() => ['completed', 'cancelled', 'fallout'].includes(record.task(task.id)!.state));
+      // Completed by an agent (completeTask update), cancelled when its item closes, parked by an
+      // agent who raised a fallout on it, or replanned by a change request.
+      await condition(() => ['completed', 'cancelled', 'fallout'].includes(record.task(task.id)!.state) || replaced());
       return record.task(task.id)!.output;
     case 'milestone':
     case 'wait':

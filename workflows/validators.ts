@@ -1,8 +1,11 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { Catalog } from '../domain/catalog.js';
+import type { ChangeImpact } from '../domain/change-request.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { OrderRecord } from '../domain/order-record.js';
 import { targetedItems } from './cancellation.js';
-import type { ApprovalDecision, CancellationRequest, FalloutResolutionCommand, TaskCompletion } from './messages.js';
+import { assess } from './change.js';
+import type { ApprovalDecision, CancellationRequest, ChangeDecision, ChangePreview, ChangeRequestCommand, FalloutResolutionCommand, TaskCompletion } from './messages.js';
 
 /**
  * The validators of the order workflow's Updates: each checks a command against the live order
@@ -38,6 +41,10 @@ export function openFalloutOrRefuse(record: OrderRecord, falloutId: string) {
 
 export function validateResolution(record: OrderRecord, command: FalloutResolutionCommand): void {
   const fallout = openFalloutOrRefuse(record, command.falloutId);
+  const change = record.openChange();
+  if (change && (touchedBy(change.impact).has(fallout.taskId) || ['abortItem', 'cancelOrder'].includes(command.action))) {
+    throw refuse('CHANGE_IN_PROGRESS', `Change request ${change.id} (${change.state}) covers this step: decide it first`);
+  }
   const task = record.task(fallout.taskId)!;
   if (command.action === 'skip' && task.mandatory) throw refuse('SKIP_MANDATORY_TASK', `Task ${task.id} is mandatory: it cannot be skipped`);
   if (command.action === 'patchAndRetry' && (!command.patch || Object.keys(command.patch).length === 0)) throw refuse('VALIDATION_FAILED', 'patchAndRetry needs a patch');
@@ -60,11 +67,15 @@ export function validateHumanTask(record: OrderRecord, taskId: string, expected:
   if (!task || task.domainOrderId === '') throw refuse('TASK_NOT_FOUND', `Order ${record.id} has no plan task ${taskId}`);
   if (task.type !== 'human') throw refuse('TASK_NOT_HUMAN', `Task ${taskId} is ${task.type}: only human tasks are ${verb}`);
   if (task.state !== expected) throw refuse('TASK_NOT_OPEN', `Task ${taskId} is ${task.state}: only a task that is ${expected} can be ${verb}`);
+  const change = record.openChange();
+  if (change?.held.some((h) => h.taskId === taskId)) throw refuse('CHANGE_IN_PROGRESS', `Task ${taskId} is held for change request ${change.id}`);
 }
 
 export function validateCancellation(record: OrderRecord, request: CancellationRequest): void {
   if (record.isTerminal()) throw refuse('ORDER_TERMINAL', `Order ${record.id} is ${record.order.state}: there is nothing left to cancel`);
   if (record.cancellationInFlight()) throw refuse('CANCELLATION_IN_PROGRESS', `Order ${record.id} is being cancelled already`);
+  const change = record.openChange();
+  if (change) throw refuse('CHANGE_IN_PROGRESS', `Change request ${change.id} is ${change.state}: decide or withdraw it first`);
   const items = new Map(record.order.productOrderItem.map((i) => [i.id, i]));
   for (const id of request.itemIds ?? []) {
     const item = items.get(id);
@@ -72,4 +83,39 @@ export function validateCancellation(record: OrderRecord, request: CancellationR
     if (['failed', 'cancelled', 'rejected'].includes(item.state)) throw refuse('VALIDATION_FAILED', `Item ${id} is ${item.state}: it cannot be cancelled`);
   }
   if (targetedItems(record, request).length === 0) throw refuse('VALIDATION_FAILED', 'No open item to cancel');
+}
+
+/** Steps a change request undoes, redoes, replans or removes. */
+const touchedBy = (impact: ChangeImpact) => new Set([...impact.undo, ...impact.redo, ...impact.replanned, ...impact.removedTasks].map((t) => t.taskId));
+
+/** A change is assessed against the live plan: refused with the rule it breaks, or accepted. */
+export function validateChangeRequest(record: OrderRecord, command: ChangeRequestCommand, catalog: Catalog | undefined): void {
+  if (record.isTerminal()) throw refuse('ORDER_TERMINAL', `Order ${record.id} is ${record.order.state}: it can no longer change`);
+  if (record.cancelling || record.cancellationInFlight()) throw refuse('CANCELLATION_IN_PROGRESS', `Order ${record.id} is being cancelled`);
+  const open = record.openChange();
+  if (open) throw refuse('CHANGE_IN_PROGRESS', `Change request ${open.id} is ${open.state}: one change at a time`);
+  const closing = record.order.productOrderItem.filter((i) => record.isItemClosing(i.id)).map((i) => i.id);
+  if (closing.length > 0) throw refuse('ORDER_NOT_READY', `Item(s) ${closing.join(', ')} are being closed; try again when that is done`);
+  if (!catalog) throw refuse('ORDER_NOT_READY', `Order ${record.id} is being acknowledged; try again in a moment`);
+  const assessment = assess(record, command, catalog);
+  if (!assessment.ok) throw refuse(assessment.code, assessment.message);
+}
+
+/** The dry run: the same checks and the same assessment as the request, nothing changed. */
+export function previewChange(record: OrderRecord, command: ChangeRequestCommand, catalog: Catalog | undefined): ChangePreview {
+  try {
+    validateChangeRequest(record, command, catalog);
+  } catch (error) {
+    if (error instanceof ApplicationFailure) return { ok: false, code: error.type as ErrorCode, message: error.message };
+    throw error;
+  }
+  const assessment = assess(record, command, catalog!);
+  return assessment.ok ? { ok: true, impact: assessment.impact, order: assessment.order } : assessment;
+}
+
+export function validateChangeDecision(record: OrderRecord, decision: ChangeDecision & { changeRequestId: string }): void {
+  const request = record.changeRequest(decision.changeRequestId);
+  if (!request) throw refuse('CHANGE_REQUEST_NOT_FOUND', `Order ${record.id} has no change request ${decision.changeRequestId}`);
+  if (request.state !== 'requested') throw refuse('CHANGE_REQUEST_CLOSED', `Change request ${request.id} is ${request.state}`);
+  if (decision.decision !== 'approve' && !decision.reason?.trim()) throw refuse('VALIDATION_FAILED', `To ${decision.decision} a change request, give a reason`);
 }

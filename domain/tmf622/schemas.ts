@@ -6,7 +6,7 @@ import { z } from 'zod';
  * a 400 naming it, because a silently ignored typo in an order is worse than a refusal.
  * Used at the API edge only; workflow code imports the inferred *types*, never this module.
  */
-const dateTime = z.iso.datetime({ offset: true });
+export const dateTime = z.iso.datetime({ offset: true });
 const text = z.string().max(4096);
 const id = z.string().min(1).max(255);
 
@@ -84,7 +84,7 @@ export const orderPriceSchema = z.strictObject({
   ...polymorphic,
 });
 
-const placeSchema = z.strictObject({
+export const placeSchema = z.strictObject({
   id: id.optional(),
   href: z.string().max(2048).optional(),
   name: text.optional(),

@@ -68,7 +68,7 @@ describe('eventsForTransitions', () => {
     });
     expect(stateEvent!.payload).not.toHaveProperty('fieldPath');
     expect(itemEvent!.payload).toMatchObject({
-      title: 'Product order item state changed',
+      title: 'Product order attribute changed',
       fieldPath: "productOrderItem[?(@.id=='b')].state",
       description: 'Item b of order ord-1 changed state from acknowledged to inProgress (DECOMPOSED: plan built)',
       event: { productOrder: order },
