@@ -60,7 +60,7 @@ export function orderDriver(stack: TestStack) {
       return (await stack.app.inject({ url: `/api/orders/${id}/plan`, headers: stack.as('api_client') })).json();
     },
     async timeline(id: string) {
-      return (await stack.app.inject({ url: `/api/orders/${id}/timeline`, headers: stack.as('api_client') })).json<{ transitions: Array<{ entity: string; entityId: string; from: string | null; to: string; actor: string; reasonCode: string; reasonText?: string }> }>();
+      return (await stack.app.inject({ url: `/api/orders/${id}/timeline`, headers: stack.as('api_client') })).json<{ transitions: Array<{ entity: string; entityId: string; from: string | null; to: string; at: string; actor: string; reasonCode: string; reasonText?: string }> }>();
     },
     /** Completes every ready human task of the order as they come, until the order ends. */
     async completeHumanTasksUntilDone(id: string): Promise<ProductOrder> {

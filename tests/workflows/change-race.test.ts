@@ -76,7 +76,7 @@ describe('change request race with the point of no return', () => {
       // The line is active at the new speed; an activation at the old speed was undone, never kept.
       expect(activations.at(-1)!.input.speedMbps).toBe(500);
       expect(deactivations).toHaveLength(activations.length - 1);
-      expect(Date.parse(milestone[0]!.at as unknown as string)).toBeGreaterThanOrEqual(Date.parse(request.appliedAt!));
+      expect(Date.parse(milestone[0]!.at)).toBeGreaterThanOrEqual(Date.parse(request.appliedAt!));
     }
     // Both sides of the race happened (otherwise the test proved nothing).
     expect(applied).toBeGreaterThan(0);
