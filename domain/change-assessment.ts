@@ -255,10 +255,10 @@ function revisePlan(orderId: string, old: ItemPlan, before: ProductOrderItem, af
   }
   holdDescendants(next.tasks, current, rerun, impact);
   const domainOrders = mergeDomainOrders(old.domainOrders, next.domainOrders);
-  return {
-    plan: { orderItemId: old.orderItemId, domainOrders, tasks: [...tasks, ...dropped.map((t) => ({ ...t, state: 'superseded' as const })), ...old.tasks.filter(isTaskRetired)] },
-    touchedPastPonr,
-  };
+  // A step retired by an earlier change whose id comes back (a branch switched off, then on) is
+  // planned afresh: ids stay unique, its history stays in the transitions.
+  const retired = old.tasks.filter((t) => isTaskRetired(t) && !kept.has(t.id));
+  return { plan: { orderItemId: old.orderItemId, domainOrders, tasks: [...tasks, ...dropped.map((t) => ({ ...t, state: 'superseded' as const })), ...retired] }, touchedPastPonr };
 }
 
 /** Steps not started yet that wait on a step that runs again must not start before the decision. */
@@ -280,7 +280,7 @@ function holdDescendants(tasks: PlanTask[], current: Map<string, PlanTask>, reru
 }
 
 function mergeDomainOrders(old: DomainOrder[], next: DomainOrder[]): DomainOrder[] {
-  const byId = new Map(old.map((d) => [d.id, d]));
+  const byId = new Map(old.filter((d) => d.state !== 'cancelled').map((d) => [d.id, d]));
   const kept = new Set(next.map((d) => d.id));
   return [...next.map((d) => byId.get(d.id) ?? d), ...old.filter((d) => !kept.has(d.id)).map((d) => ({ ...d, state: 'cancelled' as const }))];
 }
@@ -306,12 +306,12 @@ function frozenDomainOrders(plan: ItemPlan): Set<string> {
 
 const UNIT = /^(.*)#(\d+)$/;
 
-/** The unit numbers of each per-unit group of the plan as it stands. */
-function unitsOf(plan: ItemPlan): Record<string, number[]> {
+/** The unit numbers of each per-unit group of the plan as it stands (`everUsed`: removed ones too). */
+function unitsOf(plan: ItemPlan, everUsed = false): Record<string, number[]> {
   const units: Record<string, number[]> = {};
   for (const d of plan.domainOrders) {
     const match = UNIT.exec(d.id);
-    if (match && d.state !== 'cancelled') (units[match[1]!] ??= []).push(Number(match[2]));
+    if (match && (everUsed || d.state !== 'cancelled')) (units[match[1]!] ??= []).push(Number(match[2]));
   }
   return units;
 }
@@ -324,9 +324,11 @@ function unitsOf(plan: ItemPlan): Record<string, number[]> {
 function unitsAfter(plan: ItemPlan, item: ProductOrderItem, frozen: Set<string>): Record<string, number[]> {
   const quantity = item.quantity ?? 1;
   const result: Record<string, number[]> = {};
+  const used = unitsOf(plan, true);
   for (const [group, numbers] of Object.entries(unitsOf(plan))) {
     if (numbers.length <= quantity) {
-      const top = Math.max(...numbers);
+      // After the highest number ever used: a removed unit's id is never reused.
+      const top = Math.max(...used[group]!);
       result[group] = [...numbers, ...Array.from({ length: quantity - numbers.length }, (_, i) => top + i + 1)];
       continue;
     }

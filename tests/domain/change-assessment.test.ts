@@ -98,6 +98,29 @@ describe('assessChange', () => {
     expect(up.impact.replanned.map((t) => t.name)).toEqual(['Start billing']);
   });
 
+  it('never reuses an id: units removed stay retired, new ones are numbered after every number used, a branch switched back on is planned afresh', () => {
+    const applied = (before: LiveOrder, a: Extract<Assessment, { ok: true }>): LiveOrder => ({ order: { ...a.order, version: before.order.version + 1 }, plans: a.plans });
+    const ids = (l: LiveOrder) => l.plans.flatMap((p) => p.tasks.map((t) => t.id));
+    const unique = (l: LiveOrder) => expect(new Set(ids(l)).size).toBe(ids(l).length);
+
+    const v1 = live([routers('1', 4)], () => 'planned');
+    const v2 = applied(v1, ok(assessChange(v1, [{ action: 'changeQuantity', itemId: '1', quantity: 2 }], DEMO_CATALOG, AT)));
+    expect(v2.plans[0]!.domainOrders.filter((d) => d.state === 'cancelled').map((d) => d.id.split('#')[1])).toEqual(['3', '4']);
+    const v3 = applied(v2, ok(assessChange(v2, [{ action: 'changeQuantity', itemId: '1', quantity: 4 }], DEMO_CATALOG, AT)));
+    unique(v3);
+    expect(v3.plans[0]!.domainOrders.filter((d) => d.state !== 'cancelled' && d.kind === 'resource').map((d) => d.id.split('#')[1])).toEqual(['1', '2', '5', '6']);
+
+    const site: ProductOrderItem = { id: '1', action: 'add', quantity: 1, state: 'inProgress', productOffering: { id: 'sdwan-service-package' }, product: { productCharacteristic: [{ name: 'siteName', value: 'Lyon' }, { name: 'security', value: true }] } };
+    const security = (on: boolean): ChangeAction => ({ action: 'changeCharacteristic', itemId: '1', characteristics: [{ name: 'security', value: on }] });
+    const s1 = live([site], () => 'planned');
+    const s2 = applied(s1, ok(assessChange(s1, [security(false)], DEMO_CATALOG, AT)));
+    const s3 = applied(s2, ok(assessChange(s2, [security(true)], DEMO_CATALOG, AT)));
+    unique(s3);
+    const policy = s3.plans[0]!.tasks.find((t) => t.templateId === 'apply-policy')!;
+    expect([policy.state, policy.idempotencyKey.endsWith('/3')]).toEqual(['planned', true]);
+    expect(s3.plans[0]!.domainOrders.find((d) => d.specificationId === 'sdwan-security-service')!.state).toBe('acknowledged');
+  });
+
   it('refuses requests that name no open item, break catalog rules, change nothing or remove everything', () => {
     expect(assessChange(modemDone, [speed('9', 500)], DEMO_CATALOG, AT)).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', message: expect.stringContaining('no item 9') });
     expect(assessChange(modemDone, [speed('1', 300)], DEMO_CATALOG, AT)).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', message: expect.stringContaining('speedMbps') });
