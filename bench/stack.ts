@@ -37,9 +37,13 @@ export async function startBenchStack() {
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     base,
+    env,
+    temporal,
     database,
     databaseKind: kind,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    /** A manager's decisions (approvals, change requests) are made with the admin key. */
+    adminHeaders: { authorization: `Bearer ${key}x`, 'content-type': 'application/json' },
     workerMemory: () => process.memoryUsage().rss,
     async close() {
       await app.close();

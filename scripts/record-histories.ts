@@ -58,6 +58,15 @@ const firstOpenFallout = async (handle: ReturnType<Client['workflow']['getHandle
   }
 };
 
+/** Recorded alongside the fallout scenarios, a modem's configuration may be refused: retry it. */
+async function retryFalloutsUntilCompleted(handle: ReturnType<Client['workflow']['getHandle']>): Promise<void> {
+  for (let view = await handle.query(getOrderQuery); view.order.state !== 'completed'; view = await handle.query(getOrderQuery)) {
+    const open = view.fallouts.find((f) => f.state === 'open');
+    if (open) await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: open.id, action: 'retry', note: 'firmware fixed', actor: 'fulfilment_agent:replay' }] });
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const SCENARIOS: Record<string, Scenario> = {
   'enterprise-sdwan-completed': {
     order: {
@@ -123,6 +132,14 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
+  'internet-completed-local-steps': {
+    // Recorded after projections, catalog and product records became local activities.
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), { ...internet('2'), product: { productCharacteristic: [{ name: 'speedMbps', value: 500 }] } }] },
+    async drive(client, workflowId) {
+      await retryFalloutsUntilCompleted(client.workflow.getHandle(workflowId));
+      await ended(client, workflowId);
+    },
+  },
   'change-speed-applied': {
     order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1')] },
     async drive(client, workflowId) {
@@ -132,12 +149,7 @@ const SCENARIOS: Record<string, Scenario> = {
       const actions = [{ action: 'changeCharacteristic' as const, itemId: '1', characteristics: [{ name: 'speedMbps', value: 500 }] }];
       const request = await handle.executeUpdate(requestChangeUpdate, { args: [{ actions, reason: 'upgrade', actor: 'order_agent:replay' }] });
       await handle.executeUpdate(decideChangeUpdate, { args: [{ changeRequestId: request.id, decision: 'approve', actor: 'fulfilment_manager:replay' }] });
-      // Recorded alongside the fallout scenarios, the new modem's configuration may be refused too: retry it.
-      for (let view = await handle.query(getOrderQuery); view.order.state !== 'completed'; view = await handle.query(getOrderQuery)) {
-        const open = view.fallouts.find((f) => f.state === 'open');
-        if (open) await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: open.id, action: 'retry', note: 'firmware fixed', actor: 'fulfilment_agent:replay' }] });
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await retryFalloutsUntilCompleted(handle);
       await ended(client, workflowId);
     },
   },

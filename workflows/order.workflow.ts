@@ -1,4 +1,4 @@
-import { type CancellationScope, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { type CancellationScope, condition, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
 import type { Catalog } from '../domain/catalog.js';
 import { enrichmentTasks, expiredContracts, withCharacteristic } from '../domain/enrichment.js';
@@ -40,10 +40,12 @@ import {
   validateResolution,
 } from './validators.js';
 
-const { loadCatalog, recordProducts } = proxyActivities<OrderActivities>({
+const READ_MODEL_STEPS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+} as const;
+const remoteSteps = proxyActivities<OrderActivities>(READ_MODEL_STEPS);
+const localSteps = proxyLocalActivities<OrderActivities>({ ...READ_MODEL_STEPS, localRetryThreshold: '10 seconds' });
 
 const now = () => new Date().toISOString();
 
@@ -53,8 +55,12 @@ const now = () => new Date().toISOString();
  * published to the read model and to operators.
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductOrder> {
+  // Database steps (projections, catalog, products) became local activities after orders already
+  // ran with remote ones: those replay unchanged.
+  const local = patched('local-read-model-steps');
+  const { loadCatalog, recordProducts } = local ? localSteps : remoteSteps;
   const record = new OrderRecord(input.order, input.transitions);
-  const publisher = new Publisher(record, input);
+  const publisher = new Publisher(record, input, local);
   let approval: ApprovalDecision | undefined;
   /** Set once the decision is in the read model, so the manager's command reads its own write. */
   let decisionPublished = false;
@@ -223,13 +229,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   await condition(() => !record.openChange());
   // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
   const slaClocks = patched('sla-clocks');
-  await decompose(record, publisher, catalog, decided, slaClocks);
+  await decompose(record, publisher, catalog, decided, slaClocks, recordProducts);
   decisionPublished = true;
-  await fulfil(record, publisher, catalog, slaClocks, inFlight, closings);
+  await fulfil(record, publisher, catalog, slaClocks, inFlight, closings, recordProducts);
   return record.order;
 }
 
-async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, slaClocks: boolean): Promise<void> {
+type RecordProducts = OrderActivities['recordProducts'];
+
+async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, slaClocks: boolean, recordProducts: RecordProducts): Promise<void> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
   if (slaClocks) record.checkCommitment(now());
@@ -245,6 +253,7 @@ async function fulfil(
   slaClocks: boolean,
   inFlight: Map<string, CancellationScope>,
   closings: Array<Promise<void>>,
+  recordProducts: RecordProducts,
 ): Promise<void> {
   if (slaClocks) void watchCommitment(record, () => void publisher.publish());
   await runPlans({ record, publish: () => publisher.publish(), inFlight, slaClocks, bands: catalog.jeopardy?.bands });

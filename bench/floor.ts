@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+
+export const FLOOR_TASK_QUEUE = 'bench-floor';
+
+/** A worker for the floor workflow, on the bench's own server, in the bench's process. */
+export async function startFloorWorker(connection: NativeConnection) {
+  const { code } = await bundleWorkflowCode({ workflowsPath: join(import.meta.dirname, 'floor.workflow.ts'), logger: Runtime.instance().logger });
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue: FLOOR_TASK_QUEUE,
+    workflowBundle: { code },
+    activities: { noop: async () => {} },
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+let counter = 0;
+
+/** Starts one floor workflow; resolves with its id when it has completed. */
+export async function runFloor(client: Client, items: number, stepsPerItem: number): Promise<{ id: string; startedAt: number; completedAt: number }> {
+  const id = `floor-${Date.now()}-${++counter}`;
+  const startedAt = Date.now();
+  const handle = await client.workflow.start('floorWorkflow', { workflowId: id, taskQueue: FLOOR_TASK_QUEUE, args: [items, stepsPerItem] });
+  await handle.result();
+  return { id, startedAt, completedAt: Date.now() };
+}
+
+/** Mean state transitions of finished workflows (DescribeWorkflowExecution). */
+export async function meanStateTransitions(client: Client, workflowIds: string[]): Promise<number> {
+  const counts = await Promise.all(
+    workflowIds.map(async (workflowId) => {
+      const d = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+      return Number(d.workflowExecutionInfo?.stateTransitionCount ?? 0);
+    }),
+  );
+  return Math.round(counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length));
+}
