@@ -241,9 +241,11 @@ async function decompose(record: OrderRecord, publisher: Publisher, catalog: Cat
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
   if (slaClocks) record.checkCommitment(now());
-  await recordProducts(productRecords(record, 'planned'));
+  const products = recordProducts(productRecords(record, 'planned'));
+  // Orders from before local read-model steps recorded these one after the other: they replay so.
+  if (!publisher.projectsLocally) await products;
   record.setOrderState('inProgress', 'fulfilling', now(), { actor: 'system:orchestrator', reasonCode: 'DECOMPOSED', reasonText: `${record.plans.flatMap((p) => p.tasks).length} tasks planned` });
-  await publisher.publish();
+  await Promise.all([products, publisher.publish()]);
 }
 
 async function fulfil(

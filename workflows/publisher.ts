@@ -34,7 +34,7 @@ export class Publisher {
     private readonly record: OrderRecord,
     private readonly meta: { requestHash: string; idempotencyKey?: string },
     /** Project with a local activity (orders started before it existed replay with the remote one). */
-    private readonly projectLocally = false,
+    readonly projectsLocally = false,
   ) {}
 
   get currentRevision() {
@@ -54,7 +54,7 @@ export class Publisher {
       while (this.pending) {
         this.pending = false;
         this.revision += 1;
-        const { projectOrder } = this.projectLocally ? local : remote;
+        const { projectOrder } = this.projectsLocally ? local : remote;
         await projectOrder({ ...this.record.takeChanges(), revision: this.revision, requestHash: this.meta.requestHash, idempotencyKey: this.meta.idempotencyKey });
       }
     } finally {
