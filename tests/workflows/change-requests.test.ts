@@ -38,9 +38,9 @@ const characteristic = (order: ProductOrder, itemId: string, name: string) =>
 const promised = ({ expectedCompletionDate: _end, previousExpectedCompletionDate: _before, ...impact }: ChangeImpact) => impact;
 
 /** An internet order whose line activation fell out: modem allocated and configured, PONR not reached. */
-async function internetOrderHeldBeforePonr() {
+async function internetOrderHeldBeforePonr(...others: Array<ReturnType<typeof router>>) {
   await simulate('network', { failNext: { count: 1, code: 'LINE_FAULT', retryable: false, operation: 'activateLine' } });
-  const order = await api.submit(orderOf([internetItem('1', 100)], 'residential'));
+  const order = await api.submit(orderOf([internetItem('1', 100), ...others], 'residential'));
   await api.until(order.id, (o) => o.state === 'held');
   const [allocated] = await listEffects(stack.database.db, { orderId: order.id, operation: 'allocateModem' });
   return { order, modem: allocated!.output.modemSerial as string };
@@ -119,9 +119,14 @@ describe('change requests', () => {
     expect(timeline.filter((t) => t.entity === 'order' && t.reasonCode === 'CHANGE_APPLIED').length).toBeGreaterThan(0);
   });
 
-  it('declined: the held subtree resumes where it was and the order completes unchanged at version 1', async () => {
-    const { order, modem } = await internetOrderHeldBeforePonr();
+  it('holds only the affected subtree — the other item completes meanwhile —; declined, the subtree resumes and the order completes unchanged at version 1', async () => {
+    await simulate('logistics', { latencyMs: 1500 });
+    const { order, modem } = await internetOrderHeldBeforePonr(router('2', 1));
     const request = (await change(order.id, { actions: [speed('1', 500)] })).json<ChangeRequest>();
+    expect(request.impact.held.every((id) => id.startsWith('1/'))).toBe(true);
+    await api.until(order.id, (o) => o.productOrderItem[1]!.state === 'completed');
+    expect((await readRequest(request.id)).state).toBe('requested');
+    await simulate('logistics', {});
     expect((await decide(request.id, { decision: 'decline' })).json()).toMatchObject({ status: 400 });
     const declined = await decide(request.id, { decision: 'decline', reason: 'not in this contract' });
     expect(declined.json<ChangeRequest>()).toMatchObject({ state: 'declined', decisionReason: 'not in this contract' });
