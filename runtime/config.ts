@@ -30,6 +30,13 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.string().optional(),
 
+  /**
+   * Order workflows the worker keeps in memory (sticky cache). Beyond it the least recently used
+   * are evicted and replayed from history when they next have work: memory stays bounded however
+   * many orders wait (≈ 0.2 MiB each when measured, see bench B5).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+
   /** Where jeopardy notifications (JeopardyAlert events) are POSTed, at least once. */
   NOTIFICATION_WEBHOOK_URL: z.url().optional(),
 

@@ -41,5 +41,5 @@ export async function buildConfiguredApp(config: Config, database: Database, tem
 }
 
 export async function createConfiguredWorker(config: Config, database: Database, connection: NativeConnection) {
-  return createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { db: database.db, southbound: createSouthbound(database.db, process.env) } });
+  return createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, deps: { db: database.db, southbound: createSouthbound(database.db, process.env) } });
 }

@@ -69,7 +69,12 @@ export interface WorkerSettings {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundle?: WorkflowBundleOption;
+  /** Sticky cache size (WORKER_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
 }
+
+/** Bounds worker memory with 10,000 orders parked (bench B5); the SDK's default grows with the heap. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
 export async function createWorker(settings: WorkerSettings): Promise<Worker> {
   const workflowBundle = settings.workflowBundle ?? prebuiltBundle() ?? { code: (await bundleWorkflows()).code };
@@ -78,6 +83,7 @@ export async function createWorker(settings: WorkerSettings): Promise<Worker> {
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowBundle,
+    maxCachedWorkflows: settings.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     activities: createActivities(settings.deps),
   });
 }
