@@ -132,14 +132,6 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
-  'internet-completed-local-steps': {
-    // Recorded after projections, catalog and product records became local activities.
-    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), { ...internet('2'), product: { productCharacteristic: [{ name: 'speedMbps', value: 500 }] } }] },
-    async drive(client, workflowId) {
-      await retryFalloutsUntilCompleted(client.workflow.getHandle(workflowId));
-      await ended(client, workflowId);
-    },
-  },
   'change-speed-applied': {
     order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1')] },
     async drive(client, workflowId) {

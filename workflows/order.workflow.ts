@@ -1,4 +1,4 @@
-import { type CancellationScope, condition, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { type CancellationScope, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
 import type { Catalog } from '../domain/catalog.js';
 import { enrichmentTasks, expiredContracts, withCharacteristic } from '../domain/enrichment.js';
@@ -40,12 +40,10 @@ import {
   validateResolution,
 } from './validators.js';
 
-const READ_MODEL_STEPS = {
+const { loadCatalog, recordProducts } = proxyActivities<OrderActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-} as const;
-const remoteSteps = proxyActivities<OrderActivities>(READ_MODEL_STEPS);
-const localSteps = proxyLocalActivities<OrderActivities>({ ...READ_MODEL_STEPS, localRetryThreshold: '10 seconds' });
+});
 
 const now = () => new Date().toISOString();
 
@@ -55,12 +53,8 @@ const now = () => new Date().toISOString();
  * published to the read model and to operators.
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductOrder> {
-  // Database steps (projections, catalog, products) became local activities after orders already
-  // ran with remote ones: those replay unchanged.
-  const local = patched('local-read-model-steps');
-  const { loadCatalog, recordProducts } = local ? localSteps : remoteSteps;
   const record = new OrderRecord(input.order, input.transitions);
-  const publisher = new Publisher(record, input, local);
+  const publisher = new Publisher(record, input);
   let approval: ApprovalDecision | undefined;
   /** Set once the decision is in the read model, so the manager's command reads its own write. */
   let decisionPublished = false;
@@ -229,23 +223,19 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   await condition(() => !record.openChange());
   // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
   const slaClocks = patched('sla-clocks');
-  await decompose(record, publisher, catalog, decided, slaClocks, recordProducts);
+  await decompose(record, publisher, catalog, decided, slaClocks);
   decisionPublished = true;
-  await fulfil(record, publisher, catalog, slaClocks, inFlight, closings, recordProducts);
+  await fulfil(record, publisher, catalog, slaClocks, inFlight, closings);
   return record.order;
 }
 
-type RecordProducts = OrderActivities['recordProducts'];
-
-async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, slaClocks: boolean, recordProducts: RecordProducts): Promise<void> {
+async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, slaClocks: boolean): Promise<void> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
   if (slaClocks) record.checkCommitment(now());
-  const products = recordProducts(productRecords(record, 'planned'));
-  // Orders from before local read-model steps recorded these one after the other: they replay so.
-  if (!publisher.projectsLocally) await products;
+  await recordProducts(productRecords(record, 'planned'));
   record.setOrderState('inProgress', 'fulfilling', now(), { actor: 'system:orchestrator', reasonCode: 'DECOMPOSED', reasonText: `${record.plans.flatMap((p) => p.tasks).length} tasks planned` });
-  await Promise.all([products, publisher.publish()]);
+  await publisher.publish();
 }
 
 async function fulfil(
@@ -255,7 +245,6 @@ async function fulfil(
   slaClocks: boolean,
   inFlight: Map<string, CancellationScope>,
   closings: Array<Promise<void>>,
-  recordProducts: RecordProducts,
 ): Promise<void> {
   if (slaClocks) void watchCommitment(record, () => void publisher.publish());
   await runPlans({ record, publish: () => publisher.publish(), inFlight, slaClocks, bands: catalog.jeopardy?.bands });

@@ -1,20 +1,15 @@
-import { proxyActivities, proxyLocalActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
 import { renderOrderDetails } from '../domain/order-details.js';
 import type { OrderRecord } from '../domain/order-record.js';
 import { JeopardyLevel, OpenFallouts, OrderState, PonrReached } from './search-attributes.js';
 
-const PROJECTION = {
+const { projectOrder } = proxyActivities<OrderActivities>({
   startToCloseTimeout: '30 seconds',
   // The read model must catch up eventually: retry through a database outage, never give up.
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   summary: 'project order into the read model',
-} as const;
-const remote = proxyActivities<OrderActivities>(PROJECTION);
-// A local activity runs in the worker that runs the workflow: no task queue round trip and one
-// marker in the history instead of three events and a workflow task. Safe here: the projection is
-// idempotent (revision-guarded upserts) and short; after 10 s of retries it backs off on timers.
-const local = proxyLocalActivities<OrderActivities>({ ...PROJECTION, localRetryThreshold: '10 seconds' });
+});
 
 /**
  * Makes an order's changes visible: the read model (one projection at a time; changes made while
@@ -33,8 +28,6 @@ export class Publisher {
   constructor(
     private readonly record: OrderRecord,
     private readonly meta: { requestHash: string; idempotencyKey?: string },
-    /** Project with a local activity (orders started before it existed replay with the remote one). */
-    readonly projectsLocally = false,
   ) {}
 
   get currentRevision() {
@@ -54,7 +47,6 @@ export class Publisher {
       while (this.pending) {
         this.pending = false;
         this.revision += 1;
-        const { projectOrder } = this.projectsLocally ? local : remote;
         await projectOrder({ ...this.record.takeChanges(), revision: this.revision, requestHash: this.meta.requestHash, idempotencyKey: this.meta.idempotencyKey });
       }
     } finally {
