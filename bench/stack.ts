@@ -8,6 +8,7 @@ import { keyResolver, parseEnvKeys } from '../api/auth.js';
 import { storeCatalog } from '../db/catalog.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { DEMO_CATALOG } from '../domain/catalog.js';
+import { SERVER_TUNING } from '../runtime/dev-server.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
 import { connectClient, createWorker, installRuntime } from '../runtime/temporal.js';
 import { ORDO_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
@@ -20,7 +21,7 @@ import { ORDO_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 export async function startBenchStack() {
   installRuntime('warn');
   const cli = await ensureTemporalCli();
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', searchAttributes: ORDO_SEARCH_ATTRIBUTES } });
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', searchAttributes: ORDO_SEARCH_ATTRIBUTES, extraArgs: process.env.BENCH_SERVER_ARGS === undefined ? SERVER_TUNING : process.env.BENCH_SERVER_ARGS.split(' ').filter(Boolean) } });
   const { database, drop, kind } = await benchDatabase();
   await storeCatalog(database.db, DEMO_CATALOG);
   const taskQueue = 'bench';
