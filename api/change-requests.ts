@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadCatalog } from '../db/catalog.js';
 import { findChangeRequest, findOrderVersion, listChangeRequests, listOrderVersions } from '../db/change-requests.js';
 import type { ChangeAction, ChangeImpact, ChangeRequest } from '../domain/change-request.js';
@@ -6,8 +5,8 @@ import { orderIdOfChangeRequest } from '../domain/change-request.js';
 import { OrdoError } from '../domain/errors.js';
 import type { ProductOrder } from '../domain/order.js';
 import { actorOf, type Principal } from '../domain/roles.js';
-import { type ChangeRequestCommand, decideChangeUpdate, orderWorkflowId, previewChangeQuery, requestChangeUpdate } from '../workflows/messages.js';
-import { type OrderContext, readOrder, updateOrder } from './orders.js';
+import { type ChangeRequestCommand, decideChangeUpdate, previewChangeQuery, requestChangeUpdate } from '../workflows/messages.js';
+import { type OrderContext, queryOrderWorkflow, readOrder, updateOrder } from './orders.js';
 
 export interface ChangeSubmission {
   actions: ChangeAction[];
@@ -29,7 +28,7 @@ export async function requestChange(ctx: OrderContext, orderId: string, submissi
     ...(await catalogOfAddedItems(ctx, submission.actions)),
   };
   if (!submission.dryRun) return { dryRun: false, changeRequest: await updateOrder(ctx, orderId, requestChangeUpdate, command) };
-  const preview = await previewLive(ctx, orderId, command);
+  const preview = await queryOrderWorkflow(ctx, orderId, previewChangeQuery, command);
   if (!preview.ok) throw new OrdoError(preview.code, preview.message);
   return { dryRun: true, impact: preview.impact, order: preview.order };
 }
@@ -82,13 +81,4 @@ async function catalogOfAddedItems(ctx: OrderContext, actions: ChangeAction[]): 
   if (ids.length === 0) return {};
   const { offerings, specifications } = await loadCatalog(ctx.db, [...new Set(ids)]);
   return { catalog: { offerings, specifications } };
-}
-
-async function previewLive(ctx: OrderContext, orderId: string, command: ChangeRequestCommand) {
-  try {
-    return await ctx.temporal.withDeadline(Date.now() + 10_000, () => ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).query(previewChangeQuery, command));
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new OrdoError('NOT_FOUND', `No product order with id ${orderId}`);
-    throw new OrdoError('UNAVAILABLE', `Order ${orderId} could not be asked for a preview; try again shortly`);
-  }
 }

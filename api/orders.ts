@@ -1,5 +1,5 @@
 import { ApplicationFailure, type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { findOrder } from '../db/orders.js';
 import { findOfferings } from '../db/catalog.js';
@@ -114,23 +114,28 @@ export async function readOrder(ctx: OrderContext, id: string): Promise<ProductO
   return (await queryOrder(ctx, id)).order;
 }
 
-async function queryOrder(ctx: OrderContext, id: string): Promise<OrderView> {
+const queryOrder = (ctx: OrderContext, id: string): Promise<OrderView> => queryOrderWorkflow(ctx, id, getOrderQuery);
+
+/**
+ * Asks an order's workflow a query: NOT_FOUND for an unknown order, UNAVAILABLE when it cannot
+ * answer in time (bounded: a missing worker must not hang a request).
+ */
+export async function queryOrderWorkflow<Ret, Args extends unknown[]>(ctx: OrderContext, orderId: string, query: QueryDefinition<Ret, Args>, ...args: Args): Promise<Ret> {
   try {
-    return await queryLive(ctx, id);
+    return await queryLive(ctx, orderId, query, ...args);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new OrdoError('NOT_FOUND', `No product order with id ${id}`);
-    throw new OrdoError('UNAVAILABLE', `Order ${id} could not be read from its workflow; try again shortly`);
+    if (error instanceof WorkflowNotFoundError) throw new OrdoError('NOT_FOUND', `No product order with id ${orderId}`);
+    throw new OrdoError('UNAVAILABLE', `The workflow of order ${orderId} did not answer; try again shortly`);
   }
 }
 
-/** The order as its workflow holds it now (bounded: a missing worker must not hang a request). */
-const queryLive = (ctx: OrderContext, orderId: string) =>
-  ctx.temporal.withDeadline(Date.now() + 10_000, () => ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).query(getOrderQuery));
+const queryLive = <Ret, Args extends unknown[]>(ctx: OrderContext, orderId: string, query: QueryDefinition<Ret, Args>, ...args: Args) =>
+  ctx.temporal.withDeadline(Date.now() + 10_000, () => ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).query(query, ...args));
 
 /** The live view of an order, or undefined when it cannot be had (for reads that fall back to it). */
 export async function liveOrderView(ctx: OrderContext, orderId: string): Promise<OrderView | undefined> {
   try {
-    return await queryLive(ctx, orderId);
+    return await queryLive(ctx, orderId, getOrderQuery);
   } catch {
     return undefined;
   }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { Runtime } from '@temporalio/worker';
+import { type NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 
 export const FLOOR_TASK_QUEUE = 'bench-floor';
 

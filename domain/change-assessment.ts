@@ -332,13 +332,14 @@ function unitsAfter(plan: ItemPlan, item: ProductOrderItem, frozen: Set<string>)
       result[group] = [...numbers, ...Array.from({ length: quantity - numbers.length }, (_, i) => top + i + 1)];
       continue;
     }
-    const inUnit = (n: number) => plan.tasks.filter((t) => t.domainOrderId.startsWith(`${group}#${n}`) && /^(\/|:|$)/.test(t.domainOrderId.slice(`${group}#${n}`.length)));
-    const isFrozen = (n: number) => [...frozen].some((d) => d === `${group}#${n}` || d.startsWith(`${group}#${n}/`));
+    // A unit is its domain order and every domain order under it.
+    const inUnit = (n: number, domainOrderId: string) => domainOrderId === `${group}#${n}` || domainOrderId.startsWith(`${group}#${n}/`);
+    const isFrozen = (n: number) => [...frozen].some((d) => inUnit(n, d));
     const done = numbers.filter(isFrozen);
     if (done.length > quantity) {
       throw new Refusal('QUANTITY_BELOW_COMPLETED', `Item ${item.id}: ${done.length} unit(s) passed the point of no return; the quantity cannot go below ${done.length} (asked ${quantity})`);
     }
-    const progress = (n: number) => inUnit(n).filter((t) => t.state === 'completed').length;
+    const progress = (n: number) => plan.tasks.filter((t) => inUnit(n, t.domainOrderId) && t.state === 'completed').length;
     const removable = numbers.filter((n) => !isFrozen(n)).sort((a, b) => progress(a) - progress(b) || b - a);
     const drop = new Set(removable.slice(0, numbers.length - quantity));
     result[group] = numbers.filter((n) => !drop.has(n));

@@ -95,3 +95,5 @@ export function classifyFailure(
 }
 
 export const isFalloutOpen = (f: Fallout) => f.state === 'open' || f.state === 'inProgress';
+/** Not closed yet: open, or resolved and waiting for its step to run again. */
+export const isFalloutUnclosed = (f: Fallout) => isFalloutOpen(f) || f.state === 'resolved';

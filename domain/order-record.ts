@@ -2,7 +2,7 @@ import { decomposeItem } from './decompose.js';
 import type { Catalog } from './catalog.js';
 import type { ItemStateType, OrderStateType, OrderSubState, ProductOrder, Transition } from './order.js';
 import type { DomainOrder, ItemPlan, PlanTask, TaskState } from './plan.js';
-import { domainOrderState, itemStateFromPlan, rollUpOrder, TERMINAL_ORDER } from './rollup.js';
+import { domainOrderState, isTaskRetired, itemStateFromPlan, rollUpOrder, TERMINAL_ORDER } from './rollup.js';
 import { schedulePlan } from './schedule.js';
 import type { CancelProductOrder } from './cancellation.js';
 import type { Fallout } from './fallout.js';
@@ -114,6 +114,12 @@ export class OrderRecord {
 
   task(taskId: string): PlanTask | undefined {
     return this.enrichment.find((t) => t.id === taskId) ?? this.plans.flatMap((p) => p.tasks).find((t) => t.id === taskId);
+  }
+
+  /** Whether the run keyed `key` is still the task's: a change request may replan (new key) or retire it. */
+  isCurrentRun(taskId: string, key: string): boolean {
+    const task = this.task(taskId);
+    return task !== undefined && task.idempotencyKey === key && !isTaskRetired(task);
   }
 
   updateTask(taskId: string, patch: Partial<PlanTask> & { state?: TaskState }, at: string, why: Actor): PlanTask {

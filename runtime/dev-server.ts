@@ -32,6 +32,13 @@ export interface DevServer {
  */
 export const SERVER_TUNING = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
 
+/** `temporal server start-dev` with its state in `dbFile`, Ordo's search attributes and tuning; a UI port or none. */
+export const devServerArgs = (opts: { port: number; dbFile: string; ui: number | 'headless' }) => [
+  'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port),
+  ...(opts.ui === 'headless' ? ['--headless'] : ['--ui-port', String(opts.ui)]),
+  '--db-filename', opts.dbFile, '--log-level', 'error', ...searchAttributeFlags(), ...SERVER_TUNING,
+];
+
 /**
  * Starts the Temporal dev server with its state in a file under `dataDir`, so orders survive a
  * restart, and Ordo's search attributes registered. Resolves once the frontend accepts connections.
@@ -42,8 +49,7 @@ export async function startDevServer(opts: { cli: string; dataDir: string; port:
   if (await portOpen(opts.port)) {
     throw new Error(`Port ${opts.port} is already in use: stop what runs there, set TEMPORAL_PORT, or set TEMPORAL_ADDRESS to use that server.`);
   }
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
-    '--db-filename', join(dataDir, 'temporal.db'), '--log-level', 'error', ...searchAttributeFlags(), ...SERVER_TUNING];
+  const args = devServerArgs({ port: opts.port, dbFile: join(dataDir, 'temporal.db'), ui: opts.uiPort });
   // Its own process group: Ctrl-C stops Ordo first, and Ordo then stops the server (see `stop`).
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const killOnExit = () => child.kill('SIGKILL');
@@ -81,7 +87,8 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
   clearTimeout(timer);
 }
 
-function portOpen(port: number): Promise<boolean> {
+/** Whether something accepts connections on the loopback port. */
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.once('connect', () => {

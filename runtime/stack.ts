@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection, WorkflowBundleOption } from '@temporalio/worker';
 import { buildApp, TMF622_BASE } from '../api/app.js';
 import { keyResolver, parseEnvKeys } from '../api/auth.js';
 import { openDatabase, type Database } from '../db/client.js';
@@ -40,6 +40,14 @@ export async function buildConfiguredApp(config: Config, database: Database, tem
   });
 }
 
-export async function createConfiguredWorker(config: Config, database: Database, connection: NativeConnection) {
-  return createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, deps: { db: database.db, southbound: createSouthbound(database.db, process.env) } });
+/** The worker as configured; `workflowBundle` overrides the prebuilt/bundled code (fault tests pass one to restart fast). */
+export async function createConfiguredWorker(config: Config, database: Database, connection: NativeConnection, workflowBundle?: WorkflowBundleOption) {
+  return createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    deps: { db: database.db, southbound: createSouthbound(database.db, process.env) },
+    ...(workflowBundle ? { workflowBundle } : {}),
+  });
 }

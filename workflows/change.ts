@@ -3,6 +3,7 @@ import type { Catalog } from '../domain/catalog.js';
 import { type Assessment, assessChange, type LiveOrder } from '../domain/change-assessment.js';
 import { type ChangeRequest, changeRequestIdOf } from '../domain/change-request.js';
 import { CHANGE_APPLIED } from '../domain/events.js';
+import { isFalloutUnclosed } from '../domain/fallout.js';
 import type { Actor, OrderRecord } from '../domain/order-record.js';
 import { undoSteps } from './item-closer.js';
 import type { ChangeDecision, ChangeRequestCommand } from './messages.js';
@@ -95,7 +96,7 @@ export async function applyChange(record: OrderRecord, requestId: string, catalo
 
   const replaced = new Set([...assessment.impact.redo, ...assessment.impact.removedTasks].map((t) => t.taskId));
   for (const f of record.fallouts.all()) {
-    if (replaced.has(f.taskId) && (f.state === 'open' || f.state === 'inProgress' || f.state === 'resolved')) record.fallouts.close(f.id, now(), 'cancelled');
+    if (replaced.has(f.taskId) && isFalloutUnclosed(f)) record.fallouts.close(f.id, now(), 'cancelled');
   }
   record.applyRevision(assessment.order, assessment.plans, assessment.impact.items.removed, now(), by);
   record.saveChangeRequest({ ...request, state: 'applied', toVersion: record.order.version, applied: assessment.impact, appliedAt: now() });

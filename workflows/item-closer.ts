@@ -1,5 +1,6 @@
 import { CancellationScope, condition, log, proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
+import { isFalloutUnclosed } from '../domain/fallout.js';
 import type { Actor, ItemClosure, OrderRecord } from '../domain/order-record.js';
 import type { PlanTask } from '../domain/plan.js';
 
@@ -21,7 +22,7 @@ const { callSouthbound: undo } = proxyActivities<OrderActivities>({
 export async function closeItems(record: OrderRecord, itemIds: string[], closure: ItemClosure, why: Actor, publish: () => Promise<void>): Promise<void> {
   for (const id of itemIds) record.beginClosingItem(id, closure, now(), why);
   for (const f of record.fallouts.all()) {
-    if (itemIds.includes(f.orderItemId) && (f.state === 'open' || f.state === 'inProgress' || f.state === 'resolved')) {
+    if (itemIds.includes(f.orderItemId) && isFalloutUnclosed(f)) {
       record.fallouts.close(f.id, now(), f.resolution ? 'closed' : 'cancelled');
     }
   }

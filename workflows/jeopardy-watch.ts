@@ -16,8 +16,7 @@ export async function watchTaskSla(record: OrderRecord, taskId: string, onRaised
   if (task.slaMs <= 0) return;
   const state = () => record.task(taskId)!.state;
   // A change request that replans the task starts a new run with a new key and a clock of its own.
-  const replaced = () => record.task(taskId)!.idempotencyKey !== task.idempotencyKey;
-  const done = () => !OPEN_STATES.includes(state()) || record.isItemClosing(task.orderItemId) || replaced();
+  const done = () => !OPEN_STATES.includes(state()) || record.isItemClosing(task.orderItemId) || !record.isCurrentRun(taskId, task.idempotencyKey);
   const paused = () => state() === 'onHold' || record.order.productOrderItem.find((i) => i.id === task.orderItemId)?.state === 'pending';
   let used = 0;
   for (;;) {

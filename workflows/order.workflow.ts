@@ -22,7 +22,7 @@ import {
   type TaskCompletion,
 } from './messages.js';
 import { assessCancellation } from './cancellation.js';
-import { acceptChange, applyChange, assess, catalogFor, closeChange } from './change.js';
+import { acceptChange, applyChange, catalogFor, closeChange } from './change.js';
 import { closeItems } from './item-closer.js';
 import { watchCommitment } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
@@ -30,6 +30,7 @@ import { Publisher } from './publisher.js';
 import {
   openFalloutOrRefuse,
   validateApproval,
+  checkChange,
   previewChange,
   validateCancellation,
   validateChangeDecision,
@@ -155,9 +156,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   setHandler(
     requestChangeUpdate,
     async (command) => {
-      const assessment = assess(record, command, catalog!);
-      if (!assessment.ok) throw new Error(`change assessed differently in its validator: ${assessment.message}`);
-      const request = acceptChange(record, command, assessment);
+      const request = acceptChange(record, command, checkChange(record, command, catalog));
       changeCatalogs.set(request.id, catalogFor(catalog!, command));
       await publish();
       return request;

@@ -22,12 +22,6 @@ export interface RunnerContext {
   bands?: JeopardyBands;
 }
 
-/** Whether this run of the task is still the plan's: a change request may replan or retire it. */
-const isCurrentRun = (record: OrderRecord, taskId: string, key: string) => {
-  const task = record.task(taskId);
-  return task !== undefined && task.idempotencyKey === key && !isTaskRetired(task);
-};
-
 /**
  * Runs every item's plan: each task waits for its predecessors, then runs — automated tasks as
  * southbound calls, human tasks until an agent completes them, milestones at once (setting the
@@ -61,7 +55,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
   const { record } = ctx;
   const planned = record.task(taskId)!;
   const key = planned.idempotencyKey;
-  const closing = () => record.isItemClosing(planned.orderItemId) || !isCurrentRun(record, taskId, key);
+  const closing = () => record.isItemClosing(planned.orderItemId) || !record.isCurrentRun(taskId, key);
   const ready = () => record.task(taskId)!.state !== 'onHold' && record.task(taskId)!.predecessors.every((p) => isTaskDone(record.task(p)!));
   // A step a change request holds waits for the decision, even when its predecessors are done.
   await condition(() => closing() || ready());
@@ -72,7 +66,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
   if (ctx.slaClocks) void watchTaskSla(record, taskId, () => void ctx.publish(), ctx.bands);
 
   for (;;) {
-    const attempt = await attemptTask(ctx, record.task(taskId)!, () => !isCurrentRun(record, taskId, key));
+    const attempt = await attemptTask(ctx, record.task(taskId)!, () => !record.isCurrentRun(taskId, key));
     if (attempt.done || closing()) break;
     const fallout = openFallout(record, record.task(taskId)!, attempt.failure);
     void ctx.publish();
@@ -85,7 +79,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
     void ctx.publish();
     if (settled) break;
   }
-  if (!isCurrentRun(record, taskId, key)) return;
+  if (!record.isCurrentRun(taskId, key)) return;
   record.reschedule(now());
   if (ctx.slaClocks) record.checkCommitment(now());
   record.rollUp(now(), SYSTEM);

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { Catalog } from '../domain/catalog.js';
+import type { Assessment } from '../domain/change-assessment.js';
 import type { ChangeImpact } from '../domain/change-request.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { OrderRecord } from '../domain/order-record.js';
@@ -88,8 +89,11 @@ export function validateCancellation(record: OrderRecord, request: CancellationR
 /** Steps a change request undoes, redoes, replans or removes. */
 const touchedBy = (impact: ChangeImpact) => new Set([...impact.undo, ...impact.redo, ...impact.replanned, ...impact.removedTasks].map((t) => t.taskId));
 
-/** A change is assessed against the live plan: refused with the rule it breaks, or accepted. */
-export function validateChangeRequest(record: OrderRecord, command: ChangeRequestCommand, catalog: Catalog | undefined): void {
+/**
+ * A change is assessed against the live plan: refused with the rule it breaks, or accepted — the
+ * validator, the handler and the dry run all take their assessment from here.
+ */
+export function checkChange(record: OrderRecord, command: ChangeRequestCommand, catalog: Catalog | undefined): Accepted {
   if (record.isTerminal()) throw refuse('ORDER_TERMINAL', `Order ${record.id} is ${record.order.state}: it can no longer change`);
   if (record.cancelling || record.cancellationInFlight()) throw refuse('CANCELLATION_IN_PROGRESS', `Order ${record.id} is being cancelled`);
   const open = record.openChange();
@@ -99,18 +103,22 @@ export function validateChangeRequest(record: OrderRecord, command: ChangeReques
   if (!catalog) throw refuse('ORDER_NOT_READY', `Order ${record.id} is being acknowledged; try again in a moment`);
   const assessment = assess(record, command, catalog);
   if (!assessment.ok) throw refuse(assessment.code, assessment.message);
+  return assessment;
 }
+
+type Accepted = Extract<Assessment, { ok: true }>;
+
+export const validateChangeRequest = (record: OrderRecord, command: ChangeRequestCommand, catalog: Catalog | undefined): void => void checkChange(record, command, catalog);
 
 /** The dry run: the same checks and the same assessment as the request, nothing changed. */
 export function previewChange(record: OrderRecord, command: ChangeRequestCommand, catalog: Catalog | undefined): ChangePreview {
   try {
-    validateChangeRequest(record, command, catalog);
+    const { impact, order } = checkChange(record, command, catalog);
+    return { ok: true, impact, order };
   } catch (error) {
     if (error instanceof ApplicationFailure) return { ok: false, code: error.type as ErrorCode, message: error.message };
     throw error;
   }
-  const assessment = assess(record, command, catalog!);
-  return assessment.ok ? { ok: true, impact: assessment.impact, order: assessment.order } : assessment;
 }
 
 export function validateChangeDecision(record: OrderRecord, decision: ChangeDecision & { changeRequestId: string }): void {

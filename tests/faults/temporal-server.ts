@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { SERVER_TUNING, searchAttributeFlags } from '../../runtime/dev-server.js';
+import { devServerArgs, portOpen } from '../../runtime/dev-server.js';
 
 /**
  * A Temporal dev server of the fault harness's own, file-backed (`<dataDir>/temporal.db`) on a fixed
@@ -32,7 +32,7 @@ export async function startFileBackedServer(opts: { cli: string; dataDir: string
 
   const start = async () => {
     if (child) throw new Error('the Temporal dev server is already running');
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', dbFile, '--log-level', 'error', ...searchAttributeFlags(), ...SERVER_TUNING];
+    const args = devServerArgs({ port, dbFile, ui: 'headless' });
     const proc = spawn(opts.cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let stderr = '';
@@ -82,16 +82,5 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
   });
 }

@@ -7,11 +7,10 @@
  *   TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, DATABASE_URL, WORKFLOW_BUNDLE_PATH
  */
 import { writeSync } from 'node:fs';
-import { createSouthbound } from '../../activities/southbound/registry.js';
 import { loadConfig } from '../../runtime/config.js';
 import { onShutdown, runMain } from '../../runtime/process.js';
-import { openConfiguredDatabase } from '../../runtime/stack.js';
-import { connectWorker, createWorker, installRuntime, temporalConnectionOptions } from '../../runtime/temporal.js';
+import { createConfiguredWorker, openConfiguredDatabase } from '../../runtime/stack.js';
+import { connectWorker, installRuntime, temporalConnectionOptions } from '../../runtime/temporal.js';
 
 runMain(async () => {
   const config = loadConfig();
@@ -20,15 +19,8 @@ runMain(async () => {
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const database = await openConfiguredDatabase(config);
   const connection = await connectWorker(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
-  const worker = await createWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    // No SOUTHBOUND_*_URL: every system is the built-in simulator.
-    deps: { db: database.db, southbound: createSouthbound(database.db, {}) },
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
-  });
+  // The fault harness sets no SOUTHBOUND_*_URL: every system is the built-in simulator.
+  const worker = await createConfiguredWorker(config, database, connection, bundlePath ? { codePath: bundlePath } : undefined);
   const running = worker.run();
   writeSync(1, `ready ${process.pid}\n`);
   onShutdown(async () => {
