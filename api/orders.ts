@@ -2,7 +2,8 @@ import { ApplicationFailure, type Client, WorkflowExecutionAlreadyStartedError, 
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { findOrder } from '../db/orders.js';
-import { findOfferings } from '../db/catalog.js';
+import { loadCatalog } from '../db/catalog.js';
+import type { Catalog } from '../domain/catalog.js';
 import { ERROR_CODES, type ErrorCode, OrdoError } from '../domain/errors.js';
 import { acknowledgeOrder, customerIdOf, orderSummary, type ProductOrder } from '../domain/order.js';
 import { checkSubmission } from '../domain/order-rules.js';
@@ -44,7 +45,7 @@ export type SubmitResult = { created: true; order: ProductOrder } | { created: f
  * (same Idempotency-Key, or same externalId for the same customer) returns the existing order.
  */
 export async function submitOrder(ctx: OrderContext, s: Submission): Promise<SubmitResult> {
-  await assertValidSubmission(ctx.db, s.input);
+  const catalog = await catalogIfValid(ctx.db, s.input);
   const customerId = customerIdOf(s.input)!;
   const id = orderIdFor({ customerId, externalId: s.input.externalId, keyId: s.principal.keyId, idempotencyKey: s.idempotencyKey });
   const hash = requestHash(s.input);
@@ -58,7 +59,7 @@ export async function submitOrder(ctx: OrderContext, s: Submission): Promise<Sub
     orderDate: (ctx.now?.() ?? new Date()).toISOString(),
     actor: actorOf(s.principal),
   });
-  const input: OrderWorkflowInput = { order, transitions, requestHash: hash, ...(s.idempotencyKey ? { idempotencyKey: s.idempotencyKey } : {}) };
+  const input: OrderWorkflowInput = { order, transitions, catalog, requestHash: hash, ...(s.idempotencyKey ? { idempotencyKey: s.idempotencyKey } : {}) };
   try {
     await ctx.temporal.workflow.start('orderWorkflow', {
       workflowId: orderWorkflowId(id),
@@ -95,23 +96,27 @@ function replay(s: Submission, hash: string, existing: { order: ProductOrder; re
   return { created: false, order: existing.order };
 }
 
-async function assertValidSubmission(db: Db, input: ProductOrderCreate): Promise<void> {
+/** The catalog of the order's offerings (the order keeps it), once the order is found valid against it. */
+async function catalogIfValid(db: Db, input: ProductOrderCreate): Promise<Catalog> {
   const offeringIds = input.productOrderItem.flatMap((i) => [i.productOffering?.id, i.product?.productOffering?.id]).filter((x): x is string => !!x);
-  const offerings = new Map((await findOfferings(db, offeringIds)).map((o) => [o.id, o]));
+  const catalog = await loadCatalog(db, [...new Set(offeringIds)]);
+  const offerings = new Map(catalog.offerings.map((o) => [o.id, o]));
   const errors = checkSubmission(input, { offering: (id) => offerings.get(id) });
   if (errors.length > 0) {
     throw new OrdoError('VALIDATION_FAILED', `The order breaks ${errors.length} rule${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path} (${e.rule})`).join(', ')}`, errors);
   }
+  return catalog;
 }
 
 /**
  * The order as the read model has it, or — just after submission, before the first projection
- * lands — as its workflow holds it, so a client can always read its own write.
+ * lands — as it was acknowledged, so a client can always read its own write and a read never runs
+ * ahead of the rest of the read model (plan, tasks, timeline).
  */
 export async function readOrder(ctx: OrderContext, id: string): Promise<ProductOrder> {
   const stored = await findOrder(ctx.db, id);
   if (stored) return stored.order;
-  return (await queryOrder(ctx, id)).order;
+  return (await queryOrder(ctx, id)).acknowledged;
 }
 
 const queryOrder = (ctx: OrderContext, id: string): Promise<OrderView> => queryOrderWorkflow(ctx, id, getOrderQuery);

@@ -44,3 +44,15 @@ export async function meanStateTransitions(client: Client, workflowIds: string[]
   );
   return Math.round(counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length));
 }
+
+/** What one finished workflow's history is made of: event type → count (where the transitions go). */
+export async function historyShape(client: Client, workflowId: string): Promise<Record<string, number>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const shape: Record<string, number> = {};
+  for (const event of history.events ?? []) {
+    // Each event carries one `<type>EventAttributes` field: its name is the event's type.
+    const type = Object.keys(event).find((k) => k.endsWith('EventAttributes') && (event as Record<string, unknown>)[k])?.replace(/EventAttributes$/, '') ?? String(event.eventType);
+    shape[type] = (shape[type] ?? 0) + 1;
+  }
+  return shape;
+}

@@ -44,11 +44,12 @@ type Stats = { p50: number; p99: number; n?: number };
 
 export function markdown(r: Record<string, unknown>): string {
   const out = [`# Ordo benchmark ${String(r.at)}`, '', `Machine: ${JSON.stringify(r.machine)}`, `Settings: ${JSON.stringify(r.settings)}`, ''];
-  const steps = (title: string, s: { steps: Step[]; sustained: number; stateTransitionsPerOrder: number }) => {
+  const steps = (title: string, s: { steps: Step[]; sustained: number; stateTransitionsPerOrder: number; historyEvents?: Record<string, number> }) => {
     out.push(`## ${title}: sustained ${s.sustained} orders/s, ${s.stateTransitionsPerOrder} state transitions per order`, '');
     out.push('| offered (orders/s) | submitted | completed | achieved (orders/s) | submit→completed p50 (ms) | p99 (ms) |', '|---|---|---|---|---|---|');
     for (const x of s.steps) out.push(`| ${x.rate} | ${x.submitted} | ${x.completed} | ${x.achievedPerSecond} | ${x.submitToCompletedMs.p50} | ${x.submitToCompletedMs.p99} |`);
     out.push('');
+    if (s.historyEvents) out.push(`History of one: ${Object.entries(s.historyEvents).map(([type, n]) => `${type} ${n}`).join(', ')}`, '');
   };
   if (r.b1) steps('B1 Ordo, demo 3-item order', r.b1 as never);
   if (r.floor) steps('B1-floor, bare Temporal, same shape (3 chains × 4 no-op activities)', r.floor as never);

@@ -16,7 +16,7 @@ import { inArray, notInArray, sql } from 'drizzle-orm';
 import { orders as ordersTable } from '../db/schema.js';
 import { TERMINAL_ORDER } from '../domain/rollup.js';
 import { runMain } from '../runtime/process.js';
-import { meanStateTransitions, runFloor, startFloorWorker } from './floor.js';
+import { historyShape, meanStateTransitions, runFloor, startFloorWorker } from './floor.js';
 import { machine, markdown, ms, quantile, rowsOf, type Step } from './report.js';
 import { startBenchStack } from './stack.js';
 
@@ -64,12 +64,14 @@ runMain(async () => {
         await drain();
         steps.push(await openLoop(rate, () => post(), completedOrders));
       }
-      result.b1 = { steps, sustained: sustained(steps), stateTransitionsPerOrder: await meanStateTransitions(stack.temporal, steps.at(-1)!.ids.slice(0, 20).map((id) => `order-${id}`)) };
+      const ids = steps.at(-1)!.ids.slice(0, 20).map((id) => `order-${id}`);
+      result.b1 = { steps, sustained: sustained(steps), stateTransitionsPerOrder: await meanStateTransitions(stack.temporal, ids), historyEvents: await historyShape(stack.temporal, ids[0]!) };
     }
     if (PHASES.has('floor')) {
       const steps: Step[] = [];
       for (const rate of FLOOR_RATES) steps.push(await openLoop(rate, () => runFloor(stack.temporal, 3, 4).then((f) => ({ id: f.id, ms: 0, completedAt: f.completedAt })), undefined));
-      result.floor = { steps, sustained: sustained(steps), stateTransitionsPerOrder: await meanStateTransitions(stack.temporal, steps.at(-1)!.ids.slice(0, 20)) };
+      const ids = steps.at(-1)!.ids.slice(0, 20);
+      result.floor = { steps, sustained: sustained(steps), stateTransitionsPerOrder: await meanStateTransitions(stack.temporal, ids), historyEvents: await historyShape(stack.temporal, ids[0]!) };
       const b1 = result.b1 as { sustained: number } | undefined;
       if (b1) result.ordoOverFloor = ms(b1.sustained / sustained(steps));
     }

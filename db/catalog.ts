@@ -1,7 +1,7 @@
 import { eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { ApprovalPolicy, Catalog, ProductOffering, Specification } from '../domain/catalog.js';
 import type { ClassifierRule } from '../domain/fallout.js';
-import type { Db } from './client.js';
+import { type Db, preparedPerDatabase } from './client.js';
 import { catalogPolicies, productOfferings, productSpecifications } from './schema.js';
 
 /** Inserts or replaces offerings by id (seeding is idempotent). */
@@ -68,8 +68,16 @@ export async function getOffering(db: Db, id: string): Promise<ProductOffering |
   return row?.body;
 }
 
+// Every submission loads its catalog: these two are prepared.
+const specificationsQuery = preparedPerDatabase((db) =>
+  db.select({ body: productSpecifications.body }).from(productSpecifications).orderBy(productSpecifications.id).prepare('catalog_specifications'),
+);
+const policyQuery = preparedPerDatabase((db) =>
+  db.select({ body: catalogPolicies.body }).from(catalogPolicies).where(eq(catalogPolicies.id, sql.placeholder('id'))).prepare('catalog_policy'),
+);
+
 export async function listSpecifications(db: Db): Promise<Specification[]> {
-  const rows = await db.select({ body: productSpecifications.body }).from(productSpecifications).orderBy(productSpecifications.id);
+  const rows = await specificationsQuery(db).execute();
   return rows.map((r) => r.body);
 }
 
@@ -97,6 +105,6 @@ export async function loadErrorClassifier(db: Db): Promise<ClassifierRule[]> {
 }
 
 async function policy<T>(db: Db, id: string): Promise<T | undefined> {
-  const [row] = await db.select({ body: catalogPolicies.body }).from(catalogPolicies).where(eq(catalogPolicies.id, id));
+  const [row] = await policyQuery(db).execute({ id });
   return row?.body as T | undefined;
 }

@@ -73,3 +73,17 @@ function migrationsDir(): string {
   }
   throw new Error('db/migrations not found next to the code');
 }
+
+/**
+ * A hot query, built once per database and reused with new values: drizzle's query building
+ * costs more CPU than the round trip itself (≈ 205 µs against 45 µs per query on the bench
+ * machine). For statements outside transactions (a prepared query runs on the database, not a tx).
+ */
+export function preparedPerDatabase<Q>(build: (db: Db) => Q): (db: Db) => Q {
+  const built = new WeakMap<Db, Q>();
+  return (db) => {
+    let query = built.get(db);
+    if (!query) built.set(db, (query = build(db)));
+    return query;
+  };
+}

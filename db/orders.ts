@@ -5,7 +5,7 @@ import type { CancelProductOrder } from '../domain/cancellation.js';
 import type { Fallout } from '../domain/fallout.js';
 import type { JeopardyEvent } from '../domain/jeopardy.js';
 import type { DomainOrder, PlanTask } from '../domain/plan.js';
-import type { Db } from './client.js';
+import { type Db, preparedPerDatabase } from './client.js';
 import { appendOrderEvents } from './events.js';
 import { upsertCancellations } from './cancellations.js';
 import { recordOrderVersions, upsertChangeRequests } from './change-requests.js';
@@ -14,6 +14,7 @@ import type { OrderVersion } from '../domain/order-record.js';
 import { upsertFallouts } from './fallouts.js';
 import { recordJeopardies } from './jeopardies.js';
 import { upsertPlanChanges } from './plans.js';
+import { type ProductRecord, upsertProducts } from './products.js';
 import { orders, orderTransitions } from './schema.js';
 
 /**
@@ -33,6 +34,8 @@ export interface OrderProjection {
   cancellations?: CancelProductOrder[];
   changeRequests?: ChangeRequest[];
   versions?: OrderVersion[];
+  /** Product inventory records, written in the same transaction. */
+  products?: ProductRecord[];
 }
 
 /**
@@ -70,6 +73,7 @@ export async function upsertOrderProjection(db: Db, p: OrderProjection): Promise
     await upsertCancellations(tx, order, p.revision, p.cancellations ?? []);
     await upsertChangeRequests(tx, p.revision, p.changeRequests ?? []);
     await recordOrderVersions(tx, order.id, p.versions ?? []);
+    await upsertProducts(tx, p.products ?? []);
     if (p.transitions.length === 0) return;
     const numbered = p.transitions.map((t, index) => ({ ...t, seq: t.seq ?? index }));
     const inserted = await tx
@@ -104,12 +108,18 @@ export interface StoredOrder {
   idempotencyKey: string | null;
 }
 
-export async function findOrder(db: Db, id: string): Promise<StoredOrder | undefined> {
-  const [row] = await db
+const findOrderQuery = preparedPerDatabase((db) =>
+  db
     .select({ order: orders.body, requestHash: orders.requestHash, idempotencyKey: orders.idempotencyKey })
     .from(orders)
-    .where(eq(orders.id, id))
-    .limit(1);
+    .where(eq(orders.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('find_order'),
+);
+
+/** Every submission and every order read asks this: prepared. */
+export async function findOrder(db: Db, id: string): Promise<StoredOrder | undefined> {
+  const [row] = await findOrderQuery(db).execute({ id });
   return row;
 }
 

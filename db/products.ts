@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from './client.js';
+import type { Db, Tx } from './client.js';
 import { products } from './schema.js';
 
 export interface ProductRecord {
@@ -13,7 +13,7 @@ export interface ProductRecord {
 }
 
 /** Product inventory upsert (idempotent: the same record twice leaves one row). */
-export async function upsertProducts(db: Db, records: ProductRecord[]): Promise<void> {
+export async function upsertProducts(db: Tx | Db, records: ProductRecord[]): Promise<void> {
   if (records.length === 0) return;
   await db
     .insert(products)

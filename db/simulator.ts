@@ -1,7 +1,7 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { SystemName } from '../domain/plan.js';
 import { DEFAULT_SIMULATOR_SETTINGS, type ScriptedFailure, type SimulatorSettings } from '../domain/simulator.js';
-import type { Db } from './client.js';
+import { type Db, preparedPerDatabase } from './client.js';
 import { simulatorEffects, simulatorSystems } from './schema.js';
 
 /** The simulator's state: settings per system, and the log of effects it applied. */
@@ -27,6 +27,24 @@ export type NewSimulatorEffect = Omit<SimulatorEffect, 'at'>;
 export async function getSystemSettings(db: Db, system: SystemName): Promise<SimulatorSettings> {
   const [row] = await db.select({ settings: simulatorSystems.settings }).from(simulatorSystems).where(eq(simulatorSystems.system, system)).limit(1);
   return row ? (row.settings as SimulatorSettings) : DEFAULT_SIMULATOR_SETTINGS;
+}
+
+const lookupQuery = preparedPerDatabase((db) =>
+  db
+    .select({ settings: simulatorSystems.settings, output: simulatorEffects.output })
+    .from(sql`(select 1) as call`)
+    .leftJoin(simulatorSystems, eq(simulatorSystems.system, sql.placeholder('system')))
+    .leftJoin(simulatorEffects, eq(simulatorEffects.idempotencyKey, sql.placeholder('idempotencyKey')))
+    .prepare('simulator_lookup'),
+);
+
+/**
+ * What a call needs to know first, in one round trip: the system's settings, and the output of
+ * the effect its idempotency key already took (if it did).
+ */
+export async function lookupCall(db: Db, system: SystemName, idempotencyKey: string): Promise<{ settings: SimulatorSettings; done?: Record<string, unknown> }> {
+  const [row] = await lookupQuery(db).execute({ system, idempotencyKey });
+  return { settings: (row?.settings as SimulatorSettings | null) ?? DEFAULT_SIMULATOR_SETTINGS, ...(row?.output ? { done: row.output } : {}) };
 }
 
 /** Replaces the settings of `system` (validated by the caller) and returns what was stored. */

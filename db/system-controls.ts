@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { SystemName } from '../domain/plan.js';
-import type { Db } from './client.js';
+import { type Db, preparedPerDatabase } from './client.js';
 import { systemControls } from './schema.js';
 
 export interface SystemControl {
@@ -11,8 +11,13 @@ export interface SystemControl {
   changedAt: Date;
 }
 
+const pausedQuery = preparedPerDatabase((db) =>
+  db.select({ paused: systemControls.paused }).from(systemControls).where(eq(systemControls.system, sql.placeholder('system'))).limit(1).prepare('system_paused'),
+);
+
+/** Asked before every southbound call: prepared. */
 export async function isSystemPaused(db: Db, system: SystemName): Promise<boolean> {
-  const [row] = await db.select({ paused: systemControls.paused }).from(systemControls).where(eq(systemControls.system, system)).limit(1);
+  const [row] = await pausedQuery(db).execute({ system });
   return row?.paused ?? false;
 }
 

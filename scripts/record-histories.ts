@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSouthbound } from '../activities/southbound/registry.js';
-import { storeCatalog } from '../db/catalog.js';
+import { loadCatalog, storeCatalog } from '../db/catalog.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { putSystemSettings } from '../db/simulator.js';
 import { DEMO_CATALOG } from '../domain/catalog.js';
@@ -42,6 +42,8 @@ const internet = (id: string) => ({ id, action: 'add' as const, productOffering:
 
 interface Scenario {
   order: ProductOrderCreate;
+  /** Started as the API starts orders now: with the catalog the order was accepted with. */
+  withCatalog?: boolean;
   /** Drives the order (updates) and resolves when the history is complete enough to record. */
   drive(client: Client, workflowId: string, db: Database): Promise<void>;
 }
@@ -65,6 +67,18 @@ async function retryFalloutsUntilCompleted(handle: ReturnType<Client['workflow']
     if (open) await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: open.id, action: 'retry', note: 'firmware fixed', actor: 'fulfilment_agent:replay' }] });
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** An enterprise order: wait for approval, change its dates, approve the change, approve the order. */
+async function changeThenApprove(client: Client, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  await until(async () => (await handle.query(getOrderQuery)).order.subState === 'awaitingApproval');
+  const actions = [{ action: 'changeDates' as const, requestedCompletionDate: '2030-01-01T00:00:00Z' }];
+  const request = await handle.executeUpdate(requestChangeUpdate, { args: [{ actions, reason: 'customer moved the date', actor: 'order_agent:replay' }] });
+  await handle.executeUpdate(decideChangeUpdate, { args: [{ changeRequestId: request.id, decision: 'approve', actor: 'fulfilment_manager:replay' }] });
+  await handle.executeUpdate(decideApprovalUpdate, { args: [{ decision: 'approve', actor: 'fulfilment_manager:replay' }] });
+  await retryFalloutsUntilCompleted(handle);
+  await ended(client, workflowId);
 }
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -145,6 +159,31 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
+  // Lean history (ADR 0008): batched projections, one shared timer, the catalog in the input.
+  'lean-demo-order-completed': {
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), internet('2'), internet('3')] },
+    withCatalog: true,
+    async drive(client, workflowId) {
+      await retryFalloutsUntilCompleted(client.workflow.getHandle(workflowId));
+      await ended(client, workflowId);
+    },
+  },
+  'lean-jeopardy-breach-then-completed': {
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'replay-probe' } }], requestedCompletionDate: new Date(Date.now() + 60_000).toISOString() },
+    withCatalog: true,
+    async drive(client, workflowId) {
+      const handle = client.workflow.getHandle(workflowId);
+      await until(async () => (await handle.query(getOrderQuery)).order.jeopardyLevel === 'critical');
+      const task = (await handle.query(getOrderQuery)).plans[0]!.tasks[0]!;
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: 'fulfilment_agent:replay', note: 'late' }] });
+      await ended(client, workflowId);
+    },
+  },
+  'lean-change-then-approved': {
+    order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
+    withCatalog: true,
+    drive: changeThenApprove,
+  },
 };
 
 runMain(async () => {
@@ -170,7 +209,9 @@ runMain(async () => {
         if (only.length > 0 && !only.includes(name)) continue;
         const id = randomUUID();
         const ack = { id, href: `http://localhost:3000/tmf-api/productOrderingManagement/v4/productOrder/${id}`, orderDate: new Date().toISOString(), actor: 'api_client:replay' };
-        const input: OrderWorkflowInput = { ...acknowledgeOrder(scenario.order, ack), requestHash: 'replay' };
+        const acknowledged = acknowledgeOrder(scenario.order, ack);
+        const offeringIds = scenario.order.productOrderItem.flatMap((i) => (i.productOffering?.id ? [i.productOffering.id] : []));
+        const input: OrderWorkflowInput = { ...acknowledged, requestHash: 'replay', ...(scenario.withCatalog ? { catalog: await loadCatalog(database.db, offeringIds) } : {}) };
         const workflowId = orderWorkflowId(id);
         await env.client.workflow.start('orderWorkflow', { workflowId, taskQueue: TASK_QUEUE, args: [input] });
         await scenario.drive(env.client, workflowId, database);

@@ -2,6 +2,7 @@ import { condition } from '@temporalio/workflow';
 import { addBusinessTime, businessTimeBetween } from '../domain/calendar.js';
 import { DEFAULT_BANDS, type JeopardyBands, nextBand } from '../domain/jeopardy.js';
 import type { OrderRecord } from '../domain/order-record.js';
+import type { Alarm } from './alarm.js';
 
 const OPEN_STATES = ['ready', 'inProgress', 'fallout', 'onHold'];
 
@@ -11,7 +12,7 @@ const OPEN_STATES = ['ready', 'inProgress', 'fallout', 'onHold'];
  * hold or its item waits on the customer, and resumes with the budget it had left; it ends when
  * the task does. Each level is raised once. Returns when the task is no longer open.
  */
-export async function watchTaskSla(record: OrderRecord, taskId: string, onRaised: () => void, bands: JeopardyBands = DEFAULT_BANDS): Promise<void> {
+export async function watchTaskSla(record: OrderRecord, taskId: string, onRaised: () => void, bands: JeopardyBands = DEFAULT_BANDS, alarm?: Alarm): Promise<void> {
   const task = record.task(taskId)!;
   if (task.slaMs <= 0) return;
   const state = () => record.task(taskId)!.state;
@@ -30,7 +31,9 @@ export async function watchTaskSla(record: OrderRecord, taskId: string, onRaised
     const from = new Date();
     const budget = band.fraction * task.slaMs - used;
     const wait = Math.max(1, addBusinessTime(from, Math.max(0, budget), task.calendar).getTime() - from.getTime());
-    const interrupted = await condition(() => done() || paused(), wait, { summary: `SLA ${Math.round(band.fraction * 100)} % of "${task.name}" → ${band.level}` });
+    const summary = `SLA ${Math.round(band.fraction * 100)} % of "${task.name}" → ${band.level}`;
+    // Orders from before the shared alarm replay with a timer per band.
+    const interrupted = alarm ? await alarm.until(() => done() || paused(), from.getTime() + wait, summary) : await condition(() => done() || paused(), wait, { summary });
     used += businessTimeBetween(from, new Date(), task.calendar);
     if (!interrupted) {
       const at = new Date().toISOString();

@@ -17,10 +17,14 @@ export interface OrderWorkflowInput {
   /** Hash of the submitted body (Idempotency-Key reuse detection). */
   requestHash: string;
   idempotencyKey?: string;
+  /** The catalog the order was accepted with; without it the workflow loads it (an activity). */
+  catalog?: Catalog;
 }
 
 export interface OrderView {
   order: ProductOrder;
+  /** The order as acknowledged at submission: what reads show until the read model has the order. */
+  acknowledged: ProductOrder;
   revision: number;
   requestHash: string;
   idempotencyKey?: string;

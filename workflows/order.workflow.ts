@@ -1,5 +1,6 @@
 import { type CancellationScope, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
+import type { ProductRecord } from '../db/products.js';
 import type { Catalog } from '../domain/catalog.js';
 import { enrichmentTasks, expiredContracts, withCharacteristic } from '../domain/enrichment.js';
 import type { ProductOrder } from '../domain/order.js';
@@ -26,6 +27,7 @@ import { acceptChange, applyChange, catalogFor, closeChange } from './change.js'
 import { closeItems } from './item-closer.js';
 import { watchCommitment } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
+import { Alarm } from './alarm.js';
 import { Publisher } from './publisher.js';
 import {
   openFalloutOrRefuse,
@@ -55,13 +57,17 @@ const now = () => new Date().toISOString();
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductOrder> {
   const record = new OrderRecord(input.order, input.transitions);
-  const publisher = new Publisher(record, input);
+  // Lean publishing and the shared alarm (ADR 0008) came after orders already ran without them: those replay unchanged.
+  const lean = patched('lean-history');
+  const alarm = lean ? new Alarm() : undefined;
+  const publisher = new Publisher(record, input, alarm);
   let approval: ApprovalDecision | undefined;
   /** Set once the decision is in the read model, so the manager's command reads its own write. */
   let decisionPublished = false;
 
   setHandler(getOrderQuery, () => ({
     order: record.order,
+    acknowledged: input.order,
     revision: publisher.currentRevision,
     requestHash: input.requestHash,
     idempotencyKey: input.idempotencyKey,
@@ -185,8 +191,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   // A whole-order cancellation can arrive at any step before fulfilment: it ends the order there.
   const cancelled = () => record.cancelling || record.isTerminal();
 
-  await publisher.publish();
-  catalog = await loadCatalog(offeringIdsOf(record.order));
+  // Lean: the acknowledged order is projected with the first step that waits, or with its decomposition.
+  if (!lean) await publisher.publish();
+  // The catalog the API accepted the order with (orders started without one load it).
+  catalog = input.catalog ?? (await loadCatalog(offeringIdsOf(record.order)));
   if (cancelled()) return finishCancelled(record, publisher, closings);
 
   const expired = expiredContracts(record.order);
@@ -222,17 +230,25 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   await condition(() => !record.openChange());
   // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
   const slaClocks = patched('sla-clocks');
-  await decompose(record, publisher, catalog, decided, slaClocks);
+  await decompose(record, publisher, catalog, decided, { slaClocks, lean });
   decisionPublished = true;
-  await fulfil(record, publisher, catalog, slaClocks, inFlight, closings);
+  await fulfil(record, publisher, catalog, { slaClocks, lean, alarm }, inFlight, closings);
   return record.order;
 }
 
-async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, slaClocks: boolean): Promise<void> {
+/** Which later behaviours an order runs with (false only when replaying orders from before them). */
+interface Patches {
+  slaClocks: boolean;
+  lean: boolean;
+  /** The shared timer of lean orders. */
+  alarm?: Alarm;
+}
+
+async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, patches: Patches): Promise<void> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
-  if (slaClocks) record.checkCommitment(now());
-  await recordProducts(productRecords(record, 'planned'));
+  if (patches.slaClocks) record.checkCommitment(now());
+  await recordProductsWith(publisher, patches, productRecords(record, 'planned'));
   record.setOrderState('inProgress', 'fulfilling', now(), { actor: 'system:orchestrator', reasonCode: 'DECOMPOSED', reasonText: `${record.plans.flatMap((p) => p.tasks).length} tasks planned` });
   await publisher.publish();
 }
@@ -241,16 +257,23 @@ async function fulfil(
   record: OrderRecord,
   publisher: Publisher,
   catalog: Catalog,
-  slaClocks: boolean,
+  patches: Patches,
   inFlight: Map<string, CancellationScope>,
   closings: Array<Promise<void>>,
 ): Promise<void> {
+  const { slaClocks, alarm } = patches;
   if (slaClocks) void watchCommitment(record, () => void publisher.publish());
-  await runPlans({ record, publish: () => publisher.publish(), inFlight, slaClocks, bands: catalog.jeopardy?.bands });
+  await runPlans({ record, publish: () => publisher.publish(), note: () => publisher.note(), inFlight, slaClocks, bands: catalog.jeopardy?.bands, alarm });
   while (closings.length > 0) await closings.shift();
   record.rollUp(now(), { actor: 'system:orchestrator', reasonCode: 'PLAN_FINISHED' });
-  await recordProducts(productRecords(record, 'finished'));
+  await recordProductsWith(publisher, patches, productRecords(record, 'finished'));
   await publisher.publish();
+}
+
+/** Product records go with the next projection; before lean publishing they had an activity of their own. */
+async function recordProductsWith(publisher: Publisher, patches: Patches, records: ProductRecord[]): Promise<void> {
+  if (patches.lean) publisher.recordProducts(records);
+  else await recordProducts(records);
 }
 
 async function reject(record: OrderRecord, publisher: Publisher, why: Actor): Promise<ProductOrder> {

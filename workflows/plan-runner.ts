@@ -5,6 +5,7 @@ import type { Actor, OrderRecord } from '../domain/order-record.js';
 import type { PlanTask } from '../domain/plan.js';
 import type { JeopardyBands } from '../domain/jeopardy.js';
 import { isTaskDone, isTaskRetired } from '../domain/rollup.js';
+import type { Alarm } from './alarm.js';
 import { watchTaskSla } from './jeopardy-watch.js';
 
 const now = () => new Date().toISOString();
@@ -13,13 +14,18 @@ const SYSTEM: Actor = { actor: 'system:orchestrator', reasonCode: 'PLAN' };
 /** What the plan runner needs from its workflow. */
 export interface RunnerContext {
   record: OrderRecord;
+  /** A change someone waits on (a human step ready, a fallout): projected now. */
   publish(): Promise<void>;
+  /** Routine progress (an automated step started or finished): projected soon. */
+  note(): void;
   /** Cancels in-flight work of a task (a fallout raised by hand). */
   inFlight: Map<string, CancellationScope>;
   /** Whether tasks run SLA clocks (false only when replaying orders from before they existed). */
   slaClocks: boolean;
   /** The catalog's jeopardy bands (default 50/75/90/100 %). */
   bands?: JeopardyBands;
+  /** The order's shared timer for SLA clocks (absent when replaying orders from before it). */
+  alarm?: Alarm;
 }
 
 /**
@@ -62,8 +68,9 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
   if (closing()) return;
   record.updateTask(taskId, { state: planned.type === 'human' ? 'ready' : 'inProgress', actualStart: now() }, now(), SYSTEM);
   record.rollUp(now(), SYSTEM);
-  void ctx.publish();
-  if (ctx.slaClocks) void watchTaskSla(record, taskId, () => void ctx.publish(), ctx.bands);
+  if (planned.type === 'human') void ctx.publish();
+  else ctx.note();
+  if (ctx.slaClocks) void watchTaskSla(record, taskId, () => void ctx.publish(), ctx.bands, ctx.alarm);
 
   for (;;) {
     const attempt = await attemptTask(ctx, record.task(taskId)!, () => !record.isCurrentRun(taskId, key));
@@ -83,7 +90,7 @@ async function runTask(ctx: RunnerContext, taskId: string): Promise<void> {
   record.reschedule(now());
   if (ctx.slaClocks) record.checkCommitment(now());
   record.rollUp(now(), SYSTEM);
-  void ctx.publish();
+  ctx.note();
 }
 
 type Attempt = { done: true } | { done: false; failure: FailureInfo };

@@ -1,7 +1,9 @@
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
+import type { ProductRecord } from '../db/products.js';
 import { renderOrderDetails } from '../domain/order-details.js';
 import type { OrderRecord } from '../domain/order-record.js';
+import type { Alarm } from './alarm.js';
 import { JeopardyLevel, OpenFallouts, OrderState, PonrReached } from './search-attributes.js';
 
 const { projectOrder } = proxyActivities<OrderActivities>({
@@ -12,14 +14,33 @@ const { projectOrder } = proxyActivities<OrderActivities>({
 });
 
 /**
- * Makes an order's changes visible: the read model (one projection at a time; changes made while
- * one is in flight are coalesced into the next), the search attributes and the live details the
- * Temporal UI shows.
+ * How far behind the read model may fall on routine progress (an automated step started or
+ * finished) before it is projected on its own. Anything a person waits on is projected at once.
+ */
+export const PROGRESS_LAG_MS = 2000;
+
+/**
+ * Makes an order's changes visible: the read model, the search attributes and the live details
+ * the Temporal UI shows (those two at once, always).
+ *
+ * The read model gets one projection at a time; every projection carries all changes made
+ * before it started. `publish` is for changes someone waits on (a decision, a state change, a
+ * fallout): it projects now and resolves once a projection holding the change has landed.
+ * `note` is for routine progress: it rides along with the next projection, or is projected after
+ * PROGRESS_LAG_MS. So a fast order makes a handful of projections, not one per step (ADR 0008).
+ *
+ * Orders started before lean publishing (`lean` false, replayed unchanged) project every change.
  */
 export class Publisher {
   private revision = 0;
+  /** Changes are numbered; `projected` is the newest one the read model holds. */
+  private changes = 0;
+  private projected = 0;
+  private awaited = 0;
   private pending = false;
   private flushing: Promise<void> | undefined;
+  private catchingUp = false;
+  private products = new Map<string, ProductRecord>();
   private shownState = '';
   private shownPonr = false;
   private shownFallouts = 0;
@@ -28,26 +49,65 @@ export class Publisher {
   constructor(
     private readonly record: OrderRecord,
     private readonly meta: { requestHash: string; idempotencyKey?: string },
-  ) {}
+    /** The order's shared timer; absent for orders from before lean publishing. */
+    private readonly alarm?: Alarm,
+  ) {
+    if (this.lean) {
+      // What the workflow was started with (the API sets them all) need not be set again.
+      const started = workflowInfo().typedSearchAttributes;
+      this.shownState = started.get(OrderState) ?? '';
+      this.shownPonr = started.get(PonrReached) ?? false;
+      this.shownFallouts = started.get(OpenFallouts) ?? 0;
+      this.shownJeopardy = started.get(JeopardyLevel) ?? 'none';
+    }
+  }
+
+  private get lean(): boolean {
+    return this.alarm !== undefined;
+  }
 
   get currentRevision() {
     return this.revision;
   }
 
-  /** Records that something changed and returns when the read model has it. */
+  /** Records a change someone waits on; resolves when the read model has it. */
   publish(): Promise<void> {
+    const change = this.changed();
     this.pending = true;
-    this.refreshOperatorView();
+    this.awaited = change;
     this.flushing ??= this.flush();
-    return this.flushing;
+    return this.lean ? condition(() => this.projected >= change) : this.flushing;
+  }
+
+  /** Records routine progress: projected with the next change, or after PROGRESS_LAG_MS at the latest. */
+  note(): void {
+    if (!this.lean) {
+      void this.publish();
+      return;
+    }
+    this.changed();
+    if (!this.catchingUp) void this.catchUp();
+  }
+
+  /** Product inventory records, written with the next projection (in its transaction). */
+  recordProducts(records: ProductRecord[]): void {
+    for (const r of records) this.products.set(r.id, r);
+  }
+
+  private changed(): number {
+    this.refreshOperatorView();
+    return ++this.changes;
   }
 
   private async flush(): Promise<void> {
     try {
-      while (this.pending) {
+      while (this.lean ? this.projected < this.awaited : this.pending) {
         this.pending = false;
+        const upTo = this.changes;
+        if (this.lean) this.showSearchAttributes();
         this.revision += 1;
-        await projectOrder({ ...this.record.takeChanges(), revision: this.revision, requestHash: this.meta.requestHash, idempotencyKey: this.meta.idempotencyKey });
+        await projectOrder({ ...this.record.takeChanges(), ...this.takeProducts(), revision: this.revision, requestHash: this.meta.requestHash, idempotencyKey: this.meta.idempotencyKey });
+        this.projected = upTo;
       }
     } finally {
       // Cleared in the same tick the loop ends, so a later publish always starts a new flush.
@@ -55,7 +115,39 @@ export class Publisher {
     }
   }
 
+  /** Waits up to PROGRESS_LAG_MS for a projection to take the progress along, else projects it. */
+  private async catchUp(): Promise<void> {
+    this.catchingUp = true;
+    try {
+      while (this.projected < this.changes) {
+        const target = this.changes;
+        if (await this.alarm!.until(() => this.projected >= target, Date.now() + PROGRESS_LAG_MS, 'progress not yet in the read model')) continue;
+        this.awaited = Math.max(this.awaited, target);
+        this.flushing ??= this.flush();
+        await condition(() => this.projected >= target);
+      }
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
+  private takeProducts(): { products?: ProductRecord[] } {
+    if (this.products.size === 0) return {};
+    const products = [...this.products.values()];
+    this.products.clear();
+    return { products };
+  }
+
+  /**
+   * The live details at once; the search attributes at once too, or — lean — with each
+   * projection (each upsert is a visibility write on the server).
+   */
   private refreshOperatorView(): void {
+    if (!this.lean) this.showSearchAttributes();
+    setCurrentDetails(renderOrderDetails(this.record.order, this.record.plans, this.record.enrichment));
+  }
+
+  private showSearchAttributes(): void {
     const { order } = this.record;
     const ponr = this.record.ponrReached();
     const openFallouts = this.record.fallouts.openCount();
@@ -72,6 +164,5 @@ export class Publisher {
       this.shownFallouts = openFallouts;
       this.shownJeopardy = jeopardy;
     }
-    setCurrentDetails(renderOrderDetails(order, this.record.plans, this.record.enrichment));
   }
 }

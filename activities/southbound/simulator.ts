@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
-import { consumeScriptedFailure, findEffect, getSystemSettings, recordEffect } from '../../db/simulator.js';
+import { consumeScriptedFailure, lookupCall, recordEffect } from '../../db/simulator.js';
 import { SouthboundError, type SouthboundAdapter, type SouthboundRequest } from './port.js';
 
 export interface SimulatorOptions {
@@ -57,15 +57,14 @@ export function createSimulator(db: Db, options: SimulatorOptions = {}): Southbo
 
   return {
     async execute(request) {
-      const done = await findEffect(db, request.idempotencyKey);
-      if (done) return { output: done.output };
+      const { settings, done } = await lookupCall(db, request.system, request.idempotencyKey);
+      if (done) return { output: done };
       // An unknown operation is refused before it can consume a scripted failure.
       const output = outputOf(request);
-
-      const settings = await getSystemSettings(db, request.system);
       if (settings.latencyMs > 0) await sleep(settings.latencyMs);
 
-      const scripted = await consumeScriptedFailure(db, request.system, request.operation);
+      // Only a system with failures scripted pays for the (race-safe) update that consumes one.
+      const scripted = (settings.failNext?.count ?? 0) > 0 ? await consumeScriptedFailure(db, request.system, request.operation) : undefined;
       if (scripted) throw new SouthboundError(scripted.code, scripted.message, scripted.retryable);
       if (random() < settings.errorRate) {
         throw new SouthboundError('SIMULATED_TRANSIENT', `${request.system} failed transiently (simulated, error rate ${settings.errorRate})`, true);

@@ -37,7 +37,7 @@ describe('orderWorkflow', () => {
     ]);
 
     const view = await handle.query(getOrderQuery);
-    expect(view).toMatchObject({ revision: 2, order: { id: input.order.id, subState: 'awaitingApproval' } });
+    expect(view).toMatchObject({ revision: 1, order: { id: input.order.id, subState: 'awaitingApproval' } });
 
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');

@@ -1,0 +1,58 @@
+import type { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putSystemSettings } from '../../db/simulator.js';
+import { orderWorkflowId } from '../../workflows/messages.js';
+import { eventually } from '../support/eventually.js';
+import { internetItem, orderDriver, orderOf } from '../support/flows.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+let stack: TestStack;
+let api: ReturnType<typeof orderDriver>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = orderDriver(stack);
+});
+afterAll(async () => stack?.close());
+
+const historyOf = async (orderId: string): Promise<HistoryEvent[]> => (await stack.temporal.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
+const activities = (events: HistoryEvent[], type: string) => events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).length;
+type PlanView = { items: Array<{ domainOrders: Array<{ tasks: Array<{ name: string; operation?: string; state: string }> }> }> };
+const tasksOf = async (orderId: string) => ((await api.plan(orderId)) as PlanView).items.flatMap((i) => i.domainOrders.flatMap((d) => d.tasks));
+
+describe('lean history (ADR 0008)', () => {
+  it('projects a demo order a few times, not once per step, with one timer for all its SLA clocks and the catalog it was accepted with', async () => {
+    const order = await api.submit(orderOf([internetItem('1'), internetItem('2'), internetItem('3')], 'residential'));
+    await api.until(order.id, (o) => o.state === 'completed');
+
+    const tasks = await tasksOf(order.id);
+    // The read model holds the whole outcome: every step as it ended.
+    expect(tasks.length).toBeGreaterThanOrEqual(12);
+    expect(tasks.every((t) => t.state === 'completed')).toBe(true);
+
+    const events = await historyOf(order.id);
+    const southbound = activities(events, 'callSouthbound');
+    expect(southbound).toBe(12);
+    // Before: one projection per step started and finished (≈ 20), and a timer started and cancelled per step.
+    expect(activities(events, 'projectOrder')).toBeLessThan(southbound / 2);
+    expect(events.filter((e) => e.timerStartedEventAttributes).length).toBeLessThan(southbound / 2);
+    expect(activities(events, 'loadCatalog')).toBe(0);
+    expect(activities(events, 'recordProducts')).toBe(0);
+  });
+
+  it('shows a step that runs long in the read model while it runs, without anything else happening', async () => {
+    // Billing (the last step of each item) answers only after 10 s.
+    await putSystemSettings(stack.database.db, 'billing', { latencyMs: 10_000, errorRate: 0 });
+    try {
+      const order = await api.submit(orderOf([internetItem('1')], 'residential'));
+      const billing = await eventually(async () => (await tasksOf(order.id)).find((t) => t.operation === 'startBilling' && t.state === 'inProgress'), 8_000);
+      expect(billing.state).toBe('inProgress');
+      expect((await api.get(order.id)).state).toBe('inProgress');
+      await api.until(order.id, (o) => o.state === 'completed');
+    } finally {
+      await putSystemSettings(stack.database.db, 'billing', { latencyMs: 0, errorRate: 0 });
+    }
+  });
+});
