@@ -1,4 +1,4 @@
-import { ApplicationFailure, type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type Client, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { findOrder } from '../db/orders.js';
@@ -157,20 +157,34 @@ export const completeTask = (ctx: OrderContext, orderId: string, completion: Tas
  * becomes the OrdoError of that code; an order whose workflow has ended is ORDER_TERMINAL.
  */
 export async function updateOrder<Ret, Arg>(ctx: OrderContext, orderId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
-  try {
-    return await ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(update, { args: [arg] });
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-      const type = error.cause.type ?? '';
-      throw new OrdoError(isErrorCode(type) ? type : 'CONFLICT', error.cause.message);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(update, { args: [arg] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+        const type = error.cause.type ?? '';
+        throw new OrdoError(isErrorCode(type) ? type : 'CONFLICT', error.cause.message);
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        const stored = await findOrder(ctx.db, orderId);
+        if (stored) throw new OrdoError('ORDER_TERMINAL', `Order ${orderId} is ${stored.order.state}: it takes no more commands`);
+        throw new OrdoError('NOT_FOUND', `No product order with id ${orderId}`);
+      }
+      if (!abortedWithItsWorkflowTask(error)) throw error;
+      if (attempt === UPDATE_ATTEMPTS) throw new OrdoError('UNAVAILABLE', `Order ${orderId} could not take the command just now; try again shortly`);
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
-    if (error instanceof WorkflowNotFoundError) {
-      const stored = await findOrder(ctx.db, orderId);
-      if (stored) throw new OrdoError('ORDER_TERMINAL', `Order ${orderId} is ${stored.order.state}: it takes no more commands`);
-      throw new OrdoError('NOT_FOUND', `No product order with id ${orderId}`);
-    }
-    throw error;
   }
+}
+
+const UPDATE_ATTEMPTS = 3;
+
+/**
+ * The server aborts an Update whose workflow task failed on completion (for instance when the
+ * order completed while new events arrived): the workflow never took it, so it is sent again.
+ */
+function abortedWithItsWorkflowTask(error: unknown): boolean {
+  return error instanceof ServiceError && /unexpected workflow task failure/i.test(error.cause instanceof Error ? error.cause.message : '');
 }
 
 const isErrorCode = (value: string): value is ErrorCode => (ERROR_CODES as readonly string[]).includes(value);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs before anything else in `npm start` / `npm test`, so it is plain JavaScript with no
-// dependencies: installs node_modules when missing or stale (package-lock.json changed), then
-// hands over to the real command.
+// dependencies: installs node_modules when missing or stale (package-lock.json or the dependency
+// patches changed: npm ci runs scripts/patch-dependencies.mjs), then hands over to the real command.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lock = join(root, 'package-lock.json');
 const stamp = join(root, 'node_modules', '.ordo-lock-hash');
-const lockHash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+const lockHash = createHash('sha256').update(readFileSync(lock)).update(readFileSync(join(root, 'scripts', 'patch-dependencies.mjs'))).digest('hex');
 
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   console.log('Installing dependencies (npm ci)…');

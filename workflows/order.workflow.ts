@@ -230,8 +230,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   await condition(() => !record.openChange());
   // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
   const slaClocks = patched('sla-clocks');
-  await decompose(record, publisher, catalog, decided, { slaClocks, lean });
-  decisionPublished = true;
+  // The manager's approval answers once the decision and the plan are in the read model.
+  const { planProjected } = await decompose(record, publisher, catalog, decided, { slaClocks, lean });
+  if (lean) void planProjected.then(() => (decisionPublished = true));
+  else decisionPublished = true;
   await fulfil(record, publisher, catalog, { slaClocks, lean, alarm }, inFlight, closings);
   return record.order;
 }
@@ -244,13 +246,16 @@ interface Patches {
   alarm?: Alarm;
 }
 
-async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, patches: Patches): Promise<void> {
+async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, patches: Patches): Promise<{ planProjected: Promise<void> }> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   record.decompose(catalog, now());
   if (patches.slaClocks) record.checkCommitment(now());
   await recordProductsWith(publisher, patches, productRecords(record, 'planned'));
   record.setOrderState('inProgress', 'fulfilling', now(), { actor: 'system:orchestrator', reasonCode: 'DECOMPOSED', reasonText: `${record.plans.flatMap((p) => p.tasks).length} tasks planned` });
-  await publisher.publish();
+  const planProjected = publisher.publish();
+  // Lean: the first steps start while the plan's projection lands (projections stay in order).
+  if (!patches.lean) await planProjected;
+  return { planProjected };
 }
 
 async function fulfil(
