@@ -30,11 +30,12 @@ const PHASES = new Set(list(process.env.BENCH_PHASES ?? 'b1,floor,b2,b3,b4,b5', 
 
 const PATH = '/tmf-api/productOrderingManagement/v4/productOrder';
 let counter = 0;
-const demoOrder = (category = 'residential') => ({
+const demoOrder = (category = 'residential', extra: object = {}) => ({
   externalId: `BENCH-${Date.now()}-${++counter}`,
   category,
   relatedParty: [{ id: `CUST-${counter % 97}`, role: 'customer', '@referredType': 'Individual' }],
   productOrderItem: ['1', '2', '3'].map((id) => ({ id, action: 'add', productOffering: { id: 'internet-access' }, product: { productCharacteristic: [{ name: 'speedMbps', value: 100 }] } })),
+  ...extra,
 });
 
 runMain(async () => {
@@ -48,8 +49,8 @@ runMain(async () => {
     if (res.status >= 300) throw new Error(`${method} ${path} ${res.status}: ${JSON.stringify(json)}`);
     return { json, ms: performance.now() - t0 };
   };
-  const post = async (category?: string) => {
-    const { json, ms: took } = await call('POST', PATH, demoOrder(category));
+  const post = async (category?: string, extra?: object) => {
+    const { json, ms: took } = await call('POST', PATH, demoOrder(category, extra));
     return { id: json.id as string, ms: took };
   };
   const result: Record<string, unknown> = { at: new Date().toISOString(), machine: await machine(stack), settings: { RATES, FLOOR_RATES, SECONDS_PER_RATE, SAMPLES, UPDATES, PARKED, order: '3 × internet-access, residential (auto-approved), simulator latency 0' } };
@@ -214,7 +215,9 @@ runMain(async () => {
     const rssBefore = process.memoryUsage().rss;
     const ids: string[] = [];
     const t0 = Date.now();
-    await inParallel(PARKED, 16, async () => void ids.push((await post('enterprise')).id));
+    // Each parked order has a committed date: its workflow holds a durable timer for it while it waits.
+    const committed = { requestedCompletionDate: new Date(Date.now() + 30 * 86_400_000).toISOString() };
+    await inParallel(PARKED, 16, async () => void ids.push((await post('enterprise', committed)).id));
     await untilOrders(ids, (o) => o.subState === 'awaitingApproval');
     const parkSeconds = (Date.now() - t0) / 1000;
     if (typeof global.gc === 'function') global.gc();

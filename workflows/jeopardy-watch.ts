@@ -46,11 +46,37 @@ export async function watchTaskSla(record: OrderRecord, taskId: string, onRaised
   }
 }
 
-/** The order's committed date: critical jeopardy if the order is still open when it passes. */
+/**
+ * The order's committed date, from decomposition: critical jeopardy if the order is still open when
+ * it passes. Orders from before lean publishing (replayed unchanged); the others use watchCommittedDate.
+ */
 export async function watchCommitment(record: OrderRecord, onRaised: () => void): Promise<void> {
   const committed = record.order.requestedCompletionDate;
   if (!committed) return;
   const wait = Date.parse(committed) - Date.now();
   if (wait > 0 && (await condition(() => record.isTerminal(), wait, { summary: `committed completion date ${committed}` }))) return;
   if (record.checkCommitment(new Date().toISOString())) onRaised();
+}
+
+/**
+ * The order's committed date, watched from acknowledgement (an order waiting for approval can miss
+ * it too) on the shared alarm: critical jeopardy if the order is still open when it passes. A
+ * change of the date (change request) moves the deadline; an order without one waits for one.
+ */
+export async function watchCommittedDate(record: OrderRecord, alarm: Alarm, onRaised: () => void): Promise<void> {
+  for (;;) {
+    const committed = record.order.requestedCompletionDate;
+    const moved = () => record.order.requestedCompletionDate !== committed;
+    if (!committed) {
+      await condition(() => record.isTerminal() || moved());
+    } else if (Date.parse(committed) > Date.now()) {
+      await alarm.until(() => record.isTerminal() || moved(), Date.parse(committed), `committed completion date ${committed}`);
+    }
+    if (record.isTerminal()) return;
+    if (moved()) continue;
+    if (record.checkCommitment(new Date().toISOString())) onRaised();
+    // Raised (or already raised): wait for a later date, if a change request sets one.
+    await condition(() => record.isTerminal() || moved());
+    if (record.isTerminal()) return;
+  }
 }

@@ -25,7 +25,7 @@ import {
 import { assessCancellation } from './cancellation.js';
 import { acceptChange, applyChange, catalogFor, closeChange } from './change.js';
 import { closeItems } from './item-closer.js';
-import { watchCommitment } from './jeopardy-watch.js';
+import { watchCommitment, watchCommittedDate } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
 import { Alarm } from './alarm.js';
 import { Publisher } from './publisher.js';
@@ -195,6 +195,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   if (!lean) await publisher.publish();
   // The catalog the API accepted the order with (orders started without one load it).
   catalog = input.catalog ?? (await loadCatalog(offeringIdsOf(record.order)));
+  if (alarm) void watchCommittedDate(record, alarm, () => void publisher.publish());
   if (cancelled()) return finishCancelled(record, publisher, closings);
 
   const expired = expiredContracts(record.order);
@@ -267,7 +268,7 @@ async function fulfil(
   closings: Array<Promise<void>>,
 ): Promise<void> {
   const { slaClocks, alarm } = patches;
-  if (slaClocks) void watchCommitment(record, () => void publisher.publish());
+  if (slaClocks && !alarm) void watchCommitment(record, () => void publisher.publish());
   await runPlans({ record, publish: () => publisher.publish(), note: () => publisher.note(), inFlight, slaClocks, bands: catalog.jeopardy?.bands, alarm });
   while (closings.length > 0) await closings.shift();
   record.rollUp(now(), { actor: 'system:orchestrator', reasonCode: 'PLAN_FINISHED' });

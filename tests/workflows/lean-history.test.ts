@@ -55,4 +55,14 @@ describe('lean history (ADR 0008)', () => {
       await putSystemSettings(stack.database.db, 'billing', { latencyMs: 0, errorRate: 0 });
     }
   });
+
+  it('watches the committed date from acknowledgement: an order still awaiting approval when it passes is in critical jeopardy', async () => {
+    const order = await api.submit(orderOf([internetItem('1')], 'enterprise', { requestedCompletionDate: new Date(Date.now() + 3000).toISOString() }));
+    const late = await api.until(order.id, (o) => o.jeopardyLevel === 'critical', 20_000);
+    expect(late).toMatchObject({ state: 'acknowledged', subState: 'awaitingApproval' });
+    // One timer served the watch (the shared alarm), and the order still takes its approval.
+    const events = await historyOf(order.id);
+    expect(events.filter((e) => e.timerStartedEventAttributes).length).toBe(1);
+    expect((await api.approve(order.id)).statusCode).toBe(200);
+  });
 });
