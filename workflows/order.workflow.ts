@@ -49,6 +49,7 @@ const { loadCatalog, recordProducts } = proxyActivities<OrderActivities>({
 });
 
 const now = () => new Date().toISOString();
+const AUTO_APPROVER = 'system:auto-approval';
 
 /**
  * One customer order, from acknowledgement to a terminal state: enrichment, approval,
@@ -214,7 +215,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   if (cancelled()) return finishCancelled(record, publisher, closings);
   record.setOrderState('acknowledged', 'awaitingApproval', now(), { actor: 'system:approval', reasonCode: 'AWAITING_APPROVAL' });
   if (catalog.approval.autoApproveCategories.includes(record.order.category ?? '')) {
-    approval = { decision: 'approve', actor: 'system:auto-approval', reason: `category ${record.order.category} is approved automatically` };
+    approval = { decision: 'approve', actor: AUTO_APPROVER, reason: `category ${record.order.category} is approved automatically` };
   } else {
     await publisher.publish();
     await condition(() => approval !== undefined || cancelled());
@@ -231,9 +232,11 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   await condition(() => !record.openChange());
   // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
   const slaClocks = patched('sla-clocks');
-  // The manager's approval answers once the decision and the plan are in the read model.
-  const { planProjected } = await decompose(record, publisher, catalog, decided, { slaClocks, lean });
-  if (lean) void planProjected.then(() => (decisionPublished = true));
+  // The manager's approval answers once the decision is in the read model (lean: the plan follows;
+  // before, it waited for the plan too). An automatic approval has nobody waiting.
+  const byPerson = approval.actor !== AUTO_APPROVER;
+  const { decisionProjected } = await decompose(record, publisher, catalog, decided, { slaClocks, lean }, byPerson);
+  if (lean) void decisionProjected.then(() => (decisionPublished = true));
   else decisionPublished = true;
   await fulfil(record, publisher, catalog, { slaClocks, lean, alarm }, inFlight, closings);
   return record.order;
@@ -247,8 +250,10 @@ interface Patches {
   alarm?: Alarm;
 }
 
-async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, patches: Patches): Promise<{ planProjected: Promise<void> }> {
+async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, patches: Patches, byPerson: boolean): Promise<{ decisionProjected: Promise<void> }> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
+  // Lean: a person's decision is projected on its own, ahead of the (larger) plan.
+  const decisionProjected = patches.lean && byPerson ? publisher.publish() : undefined;
   record.decompose(catalog, now());
   if (patches.slaClocks) record.checkCommitment(now());
   await recordProductsWith(publisher, patches, productRecords(record, 'planned'));
@@ -256,7 +261,7 @@ async function decompose(record: OrderRecord, publisher: Publisher, catalog: Cat
   const planProjected = publisher.publish();
   // Lean: the first steps start while the plan's projection lands (projections stay in order).
   if (!patches.lean) await planProjected;
-  return { planProjected };
+  return { decisionProjected: decisionProjected ?? planProjected };
 }
 
 async function fulfil(

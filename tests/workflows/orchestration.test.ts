@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventDispatcher, startEventDispatcher } from '../../runtime/event-dispatcher.js';
-import { eventually } from '../support/eventually.js';
 import { productsOfOrder } from '../../db/products.js';
 import { listEffects } from '../../db/simulator.js';
 import { orderWorkflowId } from '../../workflows/messages.js';
 import { PonrReached } from '../../workflows/search-attributes.js';
+import { eventually } from '../support/eventually.js';
 import { internetItem, orderDriver, orderOf, sdwanSite } from '../support/flows.js';
 import { type Listener, startListener } from '../support/listener.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -55,8 +55,12 @@ describe('order orchestration, end to end', () => {
     expect(approved.json()).toMatchObject({ state: 'inProgress' });
     expect((await api.approve(order.id)).json()).toMatchObject({ code: 'NOT_AWAITING_APPROVAL', status: 409 });
 
-    // Decomposition: no WAN-optimisation service order for the site without it.
-    const plan = await api.plan(order.id);
+    // Decomposition: no WAN-optimisation service order for the site without it. The approval answered
+    // once the decision was in the read model; the plan follows it there.
+    const plan = await eventually(async () => {
+      const found = await api.plan(order.id);
+      return found.items.every((i: { domainOrders: unknown[] }) => i.domainOrders.length > 0) ? found : undefined;
+    });
     const specsOf = (itemId: string) => plan.items.find((i: { id: string }) => i.id === itemId).domainOrders.map((d: { specificationId: string }) => d.specificationId);
     expect(specsOf('1')).toContain('wan-optimisation-service');
     expect(specsOf('2')).toEqual(expect.arrayContaining(['wan-optimisation-service', 'sdwan-security-service']));
