@@ -22,12 +22,12 @@ import {
   type OrderWorkflowInput,
   type TaskCompletion,
 } from './messages.js';
+import { Alarm } from './alarm.js';
 import { assessCancellation } from './cancellation.js';
 import { acceptChange, applyChange, catalogFor, closeChange } from './change.js';
 import { closeItems } from './item-closer.js';
 import { watchCommitment, watchCommittedDate } from './jeopardy-watch.js';
 import { openFallout, runPlans } from './plan-runner.js';
-import { Alarm } from './alarm.js';
 import { Publisher } from './publisher.js';
 import {
   openFalloutOrRefuse,
