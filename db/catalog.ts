@@ -81,6 +81,24 @@ export async function listSpecifications(db: Db): Promise<Specification[]> {
   return rows.map((r) => r.body);
 }
 
+/**
+ * The specifications the offerings decompose into: their product specifications and, through
+ * relationships, every descendant (one recursive query, however large the catalog).
+ */
+async function specificationsReachedFrom(db: Db, offeringIds: string[]): Promise<Specification[]> {
+  const ids = [...new Set(offeringIds)];
+  if (ids.length === 0) return [];
+  const reached = sql`with recursive reached(id) as (
+      select ${productOfferings.body} ->> 'productSpecificationId' from ${productOfferings} where ${inArray(productOfferings.id, ids)}
+      union
+      select relationship ->> 'specificationId'
+        from ${productSpecifications} join reached on ${productSpecifications.id} = reached.id
+        cross join jsonb_array_elements(coalesce(${productSpecifications.body} -> 'relationships', '[]'::jsonb)) as relationship
+    ) select id from reached`;
+  const rows = await db.select({ body: productSpecifications.body }).from(productSpecifications).where(sql`${productSpecifications.id} in (${reached})`).orderBy(productSpecifications.id);
+  return rows.map((r) => r.body);
+}
+
 export async function getSpecification(db: Db, id: string): Promise<Specification | undefined> {
   const [row] = await db.select({ body: productSpecifications.body }).from(productSpecifications).where(eq(productSpecifications.id, id));
   return row?.body;
@@ -88,11 +106,14 @@ export async function getSpecification(db: Db, id: string): Promise<Specificatio
 
 const NO_AUTO_APPROVAL: ApprovalPolicy = { autoApproveCategories: [] };
 
-/** The catalog an order is decomposed with: the offerings it names, every specification, the policies. */
+/**
+ * The catalog an order is decomposed with: the offerings it names, the specifications they
+ * decompose into, the policies. Without offering ids: the whole catalog.
+ */
 export async function loadCatalog(db: Db, offeringIds?: string[]): Promise<Catalog> {
   const [offerings, specifications, approval, errorClassifier] = await Promise.all([
     offeringIds ? findOfferings(db, offeringIds) : listOfferings(db),
-    listSpecifications(db),
+    offeringIds ? specificationsReachedFrom(db, offeringIds) : listSpecifications(db),
     policy<ApprovalPolicy>(db, 'approval'),
     loadErrorClassifier(db),
   ]);

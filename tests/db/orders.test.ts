@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApiKeyByHash, storeApiKey } from '../../db/api-keys.js';
-import { listOfferings, upsertOfferings } from '../../db/catalog.js';
+import { listOfferings, loadCatalog, storeCatalog, upsertOfferings } from '../../db/catalog.js';
 import type { Database } from '../../db/client.js';
 import { findOrder, listOrders, listTransitions, upsertOrderProjection } from '../../db/orders.js';
 import { DEMO_CATALOG } from '../../domain/catalog.js';
@@ -81,6 +81,18 @@ describe.each(drivers)('read model on $kind', ({ open }) => {
     const ids = (await listOfferings(database.db)).map((o) => o.id);
     expect(ids).toEqual(expect.arrayContaining(['sdwan-service-package', 'internet-access', 'branch-router']));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("loads an order's catalog with only the specifications its offerings decompose into", async () => {
+    await storeCatalog(database.db, DEMO_CATALOG);
+    const internet = await loadCatalog(database.db, ['internet-access']);
+    expect(internet.offerings.map((o) => o.id)).toEqual(['internet-access']);
+    expect(internet.specifications.map((s) => s.id)).toEqual(['internet-access', 'internet-service', 'modem']);
+    // Through relationships at every depth, each specification once however many offerings reach it.
+    const both = await loadCatalog(database.db, ['internet-access', 'branch-router', 'internet-access']);
+    expect(both.specifications.map((s) => s.id)).toEqual(['branch-router', 'internet-access', 'internet-service', 'modem', 'router-unit']);
+    expect((await loadCatalog(database.db, [])).specifications).toEqual([]);
+    expect((await loadCatalog(database.db)).specifications).toHaveLength(DEMO_CATALOG.specifications.length);
   });
 
   it('finds API keys by hash and ignores a repeated store', async () => {
