@@ -16,8 +16,13 @@ const { projectOrder } = proxyActivities<OrderActivities>({
 /**
  * How far behind the read model may fall on routine progress (an automated step started or
  * finished) before it is projected on its own. Anything a person waits on is projected at once.
+ * While progress keeps coming (a busy or overloaded system) the lag doubles after each catch-up,
+ * up to MAX_PROGRESS_LAG_MS, so slow orders do not add projections to the load that slows them;
+ * after a quiet minute it is back to PROGRESS_LAG_MS.
  */
 export const PROGRESS_LAG_MS = 2000;
+const MAX_PROGRESS_LAG_MS = 16_000;
+const QUIET_MS = 60_000;
 
 /**
  * Makes an order's changes visible: the read model, the search attributes and the live details
@@ -40,6 +45,8 @@ export class Publisher {
   private pending = false;
   private flushing: Promise<void> | undefined;
   private catchingUp = false;
+  private lagMs = PROGRESS_LAG_MS;
+  private lastCatchUp = -Infinity;
   private products = new Map<string, ProductRecord>();
   private shownState = '';
   private shownPonr = false;
@@ -115,13 +122,16 @@ export class Publisher {
     }
   }
 
-  /** Waits up to PROGRESS_LAG_MS for a projection to take the progress along, else projects it. */
+  /** Waits up to the progress lag for a projection to take the progress along, else projects it. */
   private async catchUp(): Promise<void> {
     this.catchingUp = true;
     try {
       while (this.projected < this.changes) {
         const target = this.changes;
-        if (await this.alarm!.until(() => this.projected >= target, Date.now() + PROGRESS_LAG_MS, 'progress not yet in the read model')) continue;
+        if (Date.now() - this.lastCatchUp > QUIET_MS) this.lagMs = PROGRESS_LAG_MS;
+        if (await this.alarm!.until(() => this.projected >= target, Date.now() + this.lagMs, 'progress not yet in the read model')) continue;
+        this.lastCatchUp = Date.now();
+        this.lagMs = Math.min(2 * this.lagMs, MAX_PROGRESS_LAG_MS);
         this.awaited = Math.max(this.awaited, target);
         this.flushing ??= this.flush();
         await condition(() => this.projected >= target);
