@@ -32,9 +32,9 @@ const QUIET_MS = 60_000;
  * before it started. `publish` is for changes someone waits on (a decision, a state change, a
  * fallout): it projects now and resolves once a projection holding the change has landed.
  * `note` is for routine progress: it rides along with the next projection, or is projected after
- * PROGRESS_LAG_MS. So a fast order makes a handful of projections, not one per step (ADR 0008).
+ * the progress lag. So a fast order makes a handful of projections, not one per step (ADR 0008).
  *
- * Orders started before lean publishing (`lean` false, replayed unchanged) project every change.
+ * Orders started before lean publishing (no alarm; replayed unchanged) project every change.
  */
 export class Publisher {
   private revision = 0;
@@ -86,7 +86,7 @@ export class Publisher {
     return this.lean ? condition(() => this.projected >= change) : this.flushing;
   }
 
-  /** Records routine progress: projected with the next change, or after PROGRESS_LAG_MS at the latest. */
+  /** Records routine progress: projected with the next change, or after the progress lag at the latest. */
   note(): void {
     if (!this.lean) {
       void this.publish();
