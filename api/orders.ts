@@ -5,7 +5,7 @@ import { findOrder } from '../db/orders.js';
 import { loadCatalog } from '../db/catalog.js';
 import type { Catalog } from '../domain/catalog.js';
 import { ERROR_CODES, type ErrorCode, OrdoError } from '../domain/errors.js';
-import { acknowledgeOrder, customerIdOf, orderSummary, type ProductOrder } from '../domain/order.js';
+import { acknowledgeOrder, customerIdOf, offeringIdsOf, orderSummary, type ProductOrder } from '../domain/order.js';
 import { checkSubmission } from '../domain/order-rules.js';
 import { actorOf, type Principal } from '../domain/roles.js';
 import type { ProductOrderCreate } from '../domain/tmf622/schemas.js';
@@ -98,8 +98,7 @@ function replay(s: Submission, hash: string, existing: { order: ProductOrder; re
 
 /** The catalog of the order's offerings (the order keeps it), once the order is found valid against it. */
 async function catalogIfValid(db: Db, input: ProductOrderCreate): Promise<Catalog> {
-  const offeringIds = input.productOrderItem.flatMap((i) => [i.productOffering?.id, i.product?.productOffering?.id]).filter((x): x is string => !!x);
-  const catalog = await loadCatalog(db, [...new Set(offeringIds)]);
+  const catalog = await loadCatalog(db, offeringIdsOf(input));
   const offerings = new Map(catalog.offerings.map((o) => [o.id, o]));
   const errors = checkSubmission(input, { offering: (id) => offerings.get(id) });
   if (errors.length > 0) {

@@ -24,11 +24,6 @@ export interface SimulatorEffect {
 
 export type NewSimulatorEffect = Omit<SimulatorEffect, 'at'>;
 
-export async function getSystemSettings(db: Db, system: SystemName): Promise<SimulatorSettings> {
-  const [row] = await db.select({ settings: simulatorSystems.settings }).from(simulatorSystems).where(eq(simulatorSystems.system, system)).limit(1);
-  return row ? (row.settings as SimulatorSettings) : DEFAULT_SIMULATOR_SETTINGS;
-}
-
 const lookupQuery = preparedPerDatabase((db) =>
   db
     .select({ settings: simulatorSystems.settings, output: simulatorEffects.output })

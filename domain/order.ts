@@ -74,6 +74,12 @@ export function customerIdOf(order: Pick<ProductOrderCreate, 'relatedParty'>): s
   return order.relatedParty?.find((p) => p.role?.toLowerCase() === CUSTOMER_ROLE)?.id;
 }
 
+/** The offerings an order names (its items' offerings, and their products'), each once: what its catalog holds. */
+export function offeringIdsOf(order: Pick<ProductOrderCreate, 'productOrderItem'>): string[] {
+  const ids = order.productOrderItem.flatMap((i) => [i.productOffering?.id, i.product?.productOffering?.id]);
+  return [...new Set(ids.filter((id): id is string => !!id))];
+}
+
 export interface Acknowledgement {
   id: string;
   href: string;

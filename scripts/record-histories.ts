@@ -17,7 +17,7 @@ import { loadCatalog, storeCatalog } from '../db/catalog.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { putSystemSettings } from '../db/simulator.js';
 import { DEMO_CATALOG } from '../domain/catalog.js';
-import { acknowledgeOrder } from '../domain/order.js';
+import { acknowledgeOrder, offeringIdsOf } from '../domain/order.js';
 import type { ProductOrderCreate } from '../domain/tmf622/schemas.js';
 import { runMain } from '../runtime/process.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
@@ -81,6 +81,19 @@ async function changeThenApprove(client: Client, workflowId: string): Promise<vo
   await ended(client, workflowId);
 }
 
+/** The probe's human task with a 1 s SLA: every band passes, then an agent completes it, late. */
+const jeopardyBreach: Scenario = {
+  order: { category: 'residential', relatedParty: customer, productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'replay-probe' } }], requestedCompletionDate: new Date(Date.now() + 60_000).toISOString() },
+  async drive(client, workflowId) {
+    const handle = client.workflow.getHandle(workflowId);
+    // Let the 1 s SLA of the probe's human task pass every band, then complete it.
+    await until(async () => (await handle.query(getOrderQuery)).order.jeopardyLevel === 'critical');
+    const task = (await handle.query(getOrderQuery)).plans[0]!.tasks[0]!;
+    await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: 'fulfilment_agent:replay', note: 'late' }] });
+    await ended(client, workflowId);
+  },
+};
+
 const SCENARIOS: Record<string, Scenario> = {
   'enterprise-sdwan-completed': {
     order: {
@@ -107,17 +120,7 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
-  'jeopardy-breach-then-completed': {
-    order: { category: 'residential', relatedParty: customer, productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'replay-probe' } }], requestedCompletionDate: new Date(Date.now() + 60_000).toISOString() },
-    async drive(client, workflowId) {
-      const handle = client.workflow.getHandle(workflowId);
-      // Let the 1 s SLA of the probe's human task pass every band, then complete it.
-      await until(async () => (await handle.query(getOrderQuery)).order.jeopardyLevel === 'critical');
-      const task = (await handle.query(getOrderQuery)).plans[0]!.tasks[0]!;
-      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: 'fulfilment_agent:replay', note: 'late' }] });
-      await ended(client, workflowId);
-    },
-  },
+  'jeopardy-breach-then-completed': jeopardyBreach,
   'rejected-by-manager': {
     order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
     async drive(client, workflowId) {
@@ -168,17 +171,7 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
-  'lean-jeopardy-breach-then-completed': {
-    order: { category: 'residential', relatedParty: customer, productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'replay-probe' } }], requestedCompletionDate: new Date(Date.now() + 60_000).toISOString() },
-    withCatalog: true,
-    async drive(client, workflowId) {
-      const handle = client.workflow.getHandle(workflowId);
-      await until(async () => (await handle.query(getOrderQuery)).order.jeopardyLevel === 'critical');
-      const task = (await handle.query(getOrderQuery)).plans[0]!.tasks[0]!;
-      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: 'fulfilment_agent:replay', note: 'late' }] });
-      await ended(client, workflowId);
-    },
-  },
+  'lean-jeopardy-breach-then-completed': { ...jeopardyBreach, withCatalog: true },
   'lean-change-then-approved': {
     order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
     withCatalog: true,
@@ -210,8 +203,7 @@ runMain(async () => {
         const id = randomUUID();
         const ack = { id, href: `http://localhost:3000/tmf-api/productOrderingManagement/v4/productOrder/${id}`, orderDate: new Date().toISOString(), actor: 'api_client:replay' };
         const acknowledged = acknowledgeOrder(scenario.order, ack);
-        const offeringIds = scenario.order.productOrderItem.flatMap((i) => (i.productOffering?.id ? [i.productOffering.id] : []));
-        const input: OrderWorkflowInput = { ...acknowledged, requestHash: 'replay', ...(scenario.withCatalog ? { catalog: await loadCatalog(database.db, offeringIds) } : {}) };
+        const input: OrderWorkflowInput = { ...acknowledged, requestHash: 'replay', ...(scenario.withCatalog ? { catalog: await loadCatalog(database.db, offeringIdsOf(scenario.order)) } : {}) };
         const workflowId = orderWorkflowId(id);
         await env.client.workflow.start('orderWorkflow', { workflowId, taskQueue: TASK_QUEUE, args: [input] });
         await scenario.drive(env.client, workflowId, database);

@@ -3,7 +3,7 @@ import type { OrderActivities } from '../activities/index.js';
 import type { ProductRecord } from '../db/products.js';
 import type { Catalog } from '../domain/catalog.js';
 import { enrichmentTasks, expiredContracts, withCharacteristic } from '../domain/enrichment.js';
-import type { ProductOrder } from '../domain/order.js';
+import { offeringIdsOf, type ProductOrder } from '../domain/order.js';
 import { type Actor, OrderRecord } from '../domain/order-record.js';
 import {
   type ApprovalDecision,
@@ -310,9 +310,6 @@ async function completeTask(record: OrderRecord, completion: TaskCompletion, pub
   await publisher.publish();
   return done;
 }
-
-const offeringIdsOf = (order: ProductOrder) =>
-  [...new Set(order.productOrderItem.map((i) => i.productOffering?.id ?? i.product?.productOffering?.id).filter((x): x is string => !!x))];
 
 /** Product inventory: pending while the plan runs, then active (delivered) or terminated (not). */
 function productRecords(record: OrderRecord, phase: 'planned' | 'finished') {

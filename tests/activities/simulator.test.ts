@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator } from '../../activities/southbound/simulator.js';
 import { SouthboundError, type SouthboundRequest } from '../../activities/southbound/port.js';
 import type { Database } from '../../db/client.js';
-import { getSystemSettings, listEffects, putSystemSettings } from '../../db/simulator.js';
+import { listEffects, listSystemSettings, putSystemSettings } from '../../db/simulator.js';
 import type { SystemName } from '../../domain/plan.js';
 import { simulatorSettingsSchema } from '../../domain/simulator.js';
 import { openTestDatabase } from '../support/stack.js';
@@ -115,7 +115,7 @@ describe('simulator: settings', () => {
     const refusal = { error: { code: 'OUT_OF_STOCK', retryable: false, message: 'No modems left' } };
     expect(results).toEqual([refusal, refusal, { output: { modemSerial: expect.any(String) } }]);
     expect(await listEffects(database.db, { orderId: call.orderId })).toHaveLength(1);
-    expect((await getSystemSettings(database.db, system)).failNext?.count).toBe(0);
+    expect((await listSystemSettings(database.db)).find((s) => s.system === system)?.settings.failNext?.count).toBe(0);
   });
 
   it('scopes scripted failures to the named operation', async () => {
