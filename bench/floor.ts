@@ -56,3 +56,21 @@ export async function historyShape(client: Client, workflowId: string): Promise<
   }
   return shape;
 }
+
+/**
+ * Workflow tasks that failed in these workflows, counted by cause and message: a healthy run has
+ * none (each one is a retried activation, and a sign of nondeterminism or a deadlock).
+ */
+export async function failedWorkflowTasks(client: Client, workflowIds: string[]): Promise<Record<string, number>> {
+  const failures: Record<string, number> = {};
+  for (let i = 0; i < workflowIds.length; i += 8) {
+    const histories = await Promise.all(workflowIds.slice(i, i + 8).map((id) => client.workflow.getHandle(id).fetchHistory()));
+    for (const event of histories.flatMap((h) => h.events ?? [])) {
+      const failed = event.workflowTaskFailedEventAttributes;
+      if (!failed) continue;
+      const key = `${String(failed.cause)}: ${failed.failure?.message ?? ''}`.slice(0, 300);
+      failures[key] = (failures[key] ?? 0) + 1;
+    }
+  }
+  return failures;
+}

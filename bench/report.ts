@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '../db/client.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
 import type { startBenchStack } from './stack.js';
 
@@ -12,6 +13,8 @@ export interface Step {
   completed: number;
   achievedPerSecond: number;
   submitToCompletedMs: { p50: number; p99: number };
+  /** CPU per completed order by part (this process, the Temporal server, Postgres), from /proc. */
+  cpuMsPerOrder: { ordo: number; temporal: number; postgres: number; total: number; ordoMainThread: number };
   ids: string[];
 }
 
@@ -44,12 +47,19 @@ type Stats = { p50: number; p99: number; n?: number };
 
 export function markdown(r: Record<string, unknown>): string {
   const out = [`# Ordo benchmark ${String(r.at)}`, '', `Machine: ${JSON.stringify(r.machine)}`, `Settings: ${JSON.stringify(r.settings)}`, ''];
-  const steps = (title: string, s: { steps: Step[]; sustained: number; stateTransitionsPerOrder: number; historyEvents?: Record<string, number> }) => {
+  const steps = (title: string, s: { steps: Step[]; sustained: number; stateTransitionsPerOrder: number; historyEvents?: Record<string, number>; failedWorkflowTasks?: Record<string, number> }) => {
     out.push(`## ${title}: sustained ${s.sustained} orders/s, ${s.stateTransitionsPerOrder} state transitions per order`, '');
-    out.push('| offered (orders/s) | submitted | completed | achieved (orders/s) | submit→completed p50 (ms) | p99 (ms) |', '|---|---|---|---|---|---|');
-    for (const x of s.steps) out.push(`| ${x.rate} | ${x.submitted} | ${x.completed} | ${x.achievedPerSecond} | ${x.submitToCompletedMs.p50} | ${x.submitToCompletedMs.p99} |`);
+    out.push('| offered (orders/s) | submitted | completed | achieved (orders/s) | submit→completed p50 (ms) | p99 (ms) | CPU ms per order: Ordo process (main thread) / Temporal / Postgres = total |', '|---|---|---|---|---|---|---|');
+    for (const x of s.steps) {
+      const cpu = x.cpuMsPerOrder ? `${x.cpuMsPerOrder.ordo} (${x.cpuMsPerOrder.ordoMainThread}) / ${x.cpuMsPerOrder.temporal} / ${x.cpuMsPerOrder.postgres} = ${x.cpuMsPerOrder.total}` : '';
+      out.push(`| ${x.rate} | ${x.submitted} | ${x.completed} | ${x.achievedPerSecond} | ${x.submitToCompletedMs.p50} | ${x.submitToCompletedMs.p99} | ${cpu} |`);
+    }
     out.push('');
     if (s.historyEvents) out.push(`History of one: ${Object.entries(s.historyEvents).map(([type, n]) => `${type} ${n}`).join(', ')}`, '');
+    if (s.failedWorkflowTasks) {
+      const failed = Object.entries(s.failedWorkflowTasks);
+      out.push(failed.length === 0 ? 'Failed workflow tasks: none' : `Failed workflow tasks: ${failed.map(([why, n]) => `${n} × ${why}`).join('; ')}`, '');
+    }
   };
   if (r.b1) steps('B1 Ordo, demo 3-item order', r.b1 as never);
   if (r.floor) steps('B1-floor, bare Temporal, same shape (3 chains × 4 no-op activities)', r.floor as never);
@@ -67,9 +77,4 @@ export function markdown(r: Record<string, unknown>): string {
   if (r.b5) out.push(`B5 capacity: ${JSON.stringify(r.b5)}`);
   out.push(`Process RSS at the end (API + worker in one process): ${String(r.processRssMiB)} MiB`, '');
   return out.join('\n');
-}
-
-/** Rows of a raw query, whichever driver ran it (postgres-js returns an array, PGlite `{ rows }`). */
-export function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }

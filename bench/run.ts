@@ -13,11 +13,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { inArray, notInArray, sql } from 'drizzle-orm';
+import { rowsOf } from '../db/client.js';
 import { orders as ordersTable } from '../db/schema.js';
 import { TERMINAL_ORDER } from '../domain/rollup.js';
 import { runMain } from '../runtime/process.js';
-import { historyShape, meanStateTransitions, runFloor, startFloorWorker } from './floor.js';
-import { machine, markdown, ms, quantile, rowsOf, type Step } from './report.js';
+import { cpuPerOrder, cpuSnapshot } from './cpu.js';
+import { failedWorkflowTasks, historyShape, meanStateTransitions, runFloor, startFloorWorker } from './floor.js';
+import { machine, markdown, ms, quantile, type Step } from './report.js';
 import { startBenchStack } from './stack.js';
 
 const RATES = list(process.env.BENCH_RATES ?? '1,2,3,4');
@@ -67,7 +69,14 @@ runMain(async () => {
         steps.push(await openLoop(rate, () => post(), completedOrders));
       }
       const ids = steps.at(-1)!.ids.slice(0, 20).map((id) => `order-${id}`);
-      result.b1 = { steps, sustained: sustained(steps), stateTransitionsPerOrder: await meanStateTransitions(stack.temporal, ids), historyEvents: await historyShape(stack.temporal, ids[0]!) };
+      const all = steps.flatMap((s) => s.ids.map((id) => `order-${id}`));
+      result.b1 = {
+        steps,
+        sustained: sustained(steps),
+        stateTransitionsPerOrder: await meanStateTransitions(stack.temporal, ids),
+        historyEvents: await historyShape(stack.temporal, ids[0]!),
+        failedWorkflowTasks: await failedWorkflowTasks(stack.temporal, all),
+      };
     }
     if (PHASES.has('floor')) {
       const steps: Step[] = [];
@@ -180,6 +189,7 @@ runMain(async () => {
     seconds = SECONDS_PER_RATE,
   ): Promise<Step> {
     const started = Date.now();
+    const cpuBefore = cpuSnapshot();
     const submittedAt = new Map<string, number>();
     const finishedAt = new Map<string, number>();
     const pending: Array<Promise<void>> = [];
@@ -210,6 +220,7 @@ runMain(async () => {
       completed: finishedAt.size,
       achievedPerSecond: ms(finishedAt.size / ((last - started) / 1000)),
       submitToCompletedMs: { p50: ms(quantile(latencies, 0.5)), p99: ms(quantile(latencies, 0.99)) },
+      cpuMsPerOrder: cpuPerOrder(cpuBefore, cpuSnapshot(), finishedAt.size),
       ids,
     };
   }

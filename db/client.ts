@@ -87,3 +87,8 @@ export function preparedPerDatabase<Q>(build: (db: Db) => Q): (db: Db) => Q {
     return query;
   };
 }
+
+/** Rows of a raw query (`db.execute`), whichever driver ran it: postgres.js returns an array, PGlite `{ rows }`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
+}

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { SystemName } from '../domain/plan.js';
 import { DEFAULT_SIMULATOR_SETTINGS, type ScriptedFailure, type SimulatorSettings } from '../domain/simulator.js';
-import { type Db, preparedPerDatabase } from './client.js';
+import { type Db, rowsOf } from './client.js';
 import { simulatorEffects, simulatorSystems } from './schema.js';
 
 /** The simulator's state: settings per system, and the log of effects it applied. */
@@ -24,22 +24,32 @@ export interface SimulatorEffect {
 
 export type NewSimulatorEffect = Omit<SimulatorEffect, 'at'>;
 
-const lookupQuery = preparedPerDatabase((db) =>
-  db
-    .select({ settings: simulatorSystems.settings, output: simulatorEffects.output })
-    .from(sql`(select 1) as call`)
-    .leftJoin(simulatorSystems, eq(simulatorSystems.system, sql.placeholder('system')))
-    .leftJoin(simulatorEffects, eq(simulatorEffects.idempotencyKey, sql.placeholder('idempotencyKey')))
-    .prepare('simulator_lookup'),
+/** A system that takes no time and fails no call: its calls need nothing but their effect recorded. */
+const PLAIN = sql.raw(
+  `coalesce((settings ->> 'latencyMs')::int, 0) = 0 and coalesce((settings ->> 'errorRate')::float8, 0) = 0 and coalesce((settings -> 'failNext' ->> 'count')::int, 0) = 0`,
 );
 
 /**
- * What a call needs to know first, in one round trip: the system's settings, and the output of
- * the effect its idempotency key already took (if it did).
+ * A call in one round trip: the system's settings and the output of the effect its idempotency
+ * key already took; or — the system being plain and the key new — the effect recorded now (its
+ * output returned). `output` is absent when the caller must take the slower path: a system with
+ * latency or failures to play, or a concurrent attempt that recorded the key meanwhile.
  */
-export async function lookupCall(db: Db, system: SystemName, idempotencyKey: string): Promise<{ settings: SimulatorSettings; done?: Record<string, unknown> }> {
-  const [row] = await lookupQuery(db).execute({ system, idempotencyKey });
-  return { settings: (row?.settings as SimulatorSettings | null) ?? DEFAULT_SIMULATOR_SETTINGS, ...(row?.output ? { done: row.output } : {}) };
+export async function recordPlainCall(db: Db, effect: NewSimulatorEffect): Promise<{ settings: SimulatorSettings; output?: Record<string, unknown> }> {
+  const [row] = rowsOf<{ settings: SimulatorSettings | null; output: Record<string, unknown> | null }>(
+    await db.execute(sql`
+      with sys as (select settings from simulator_systems where system = ${effect.system}),
+      done as (select output from simulator_effects where idempotency_key = ${effect.idempotencyKey}),
+      recorded as (
+        insert into simulator_effects (idempotency_key, system, operation, order_id, order_item_id, task_id, input, output)
+        select ${effect.idempotencyKey}, ${effect.system}, ${effect.operation}, ${effect.orderId}, ${effect.orderItemId}, ${effect.taskId},
+               ${JSON.stringify(effect.input)}::jsonb, ${JSON.stringify(effect.output)}::jsonb
+        where not exists (select from done) and not exists (select from sys where not (${PLAIN}))
+        on conflict (idempotency_key) do nothing
+        returning output)
+      select (select settings from sys) as settings, coalesce((select output from recorded), (select output from done)) as output`),
+  );
+  return { settings: row?.settings ?? DEFAULT_SIMULATOR_SETTINGS, ...(row?.output ? { output: row.output } : {}) };
 }
 
 /** Replaces the settings of `system` (validated by the caller) and returns what was stored. */

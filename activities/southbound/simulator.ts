@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
-import { consumeScriptedFailure, lookupCall, recordEffect } from '../../db/simulator.js';
+import { consumeScriptedFailure, recordEffect, recordPlainCall } from '../../db/simulator.js';
 import { SouthboundError, type SouthboundAdapter, type SouthboundRequest } from './port.js';
 
 export interface SimulatorOptions {
@@ -57,10 +57,11 @@ export function createSimulator(db: Db, options: SimulatorOptions = {}): Southbo
 
   return {
     async execute(request) {
-      const { settings, done } = await lookupCall(db, request.system, request.idempotencyKey);
-      if (done) return { output: done };
       // An unknown operation is refused before it can consume a scripted failure.
       const output = outputOf(request);
+      // A plain system records the effect in the same round trip that reads its settings.
+      const { settings, output: stands } = await recordPlainCall(db, { ...request, output });
+      if (stands) return { output: stands };
       if (settings.latencyMs > 0) await sleep(settings.latencyMs);
 
       // Only a system with failures scripted pays for the (race-safe) update that consumes one.

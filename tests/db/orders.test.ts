@@ -7,16 +7,10 @@ import { findOrder, listOrders, listTransitions, upsertOrderProjection } from '.
 import { DEMO_CATALOG } from '../../domain/catalog.js';
 import { acknowledgeOrder, type ProductOrder } from '../../domain/order.js';
 import { internetOrder, newCustomerId } from '../support/orders.js';
-import { openTestDatabase } from '../support/stack.js';
-import { inject } from 'vitest';
+import { testDrivers } from '../support/stack.js';
 
 // The same suite on embedded PGlite and on the real Postgres of this run (when one is reachable).
-const drivers = [
-  { kind: 'pglite', open: () => openTestDatabase('pglite') },
-  ...(inject('postgresUrl') ? [{ kind: 'postgres', open: () => openTestDatabase('default') }] : []),
-];
-
-describe.each(drivers)('read model on $kind', ({ open }) => {
+describe.each(testDrivers())('read model on $kind', ({ open }) => {
   let database: Database;
   beforeAll(async () => {
     database = await open();

@@ -24,6 +24,12 @@ export async function openTestDatabase(kind: 'default' | 'pglite' = 'default'): 
   return database;
 }
 
+/** Embedded PGlite, and the real Postgres of this run when one is reachable: for suites that run on both. */
+export const testDrivers = () => [
+  { kind: 'pglite', open: () => openTestDatabase('pglite') },
+  ...(inject('postgresUrl') ? [{ kind: 'postgres', open: () => openTestDatabase('default') }] : []),
+];
+
 export interface TestStack {
   database: Database;
   temporal: Client;
