@@ -26,10 +26,10 @@ export async function startFloorWorker(connection: NativeConnection) {
 let counter = 0;
 
 /** Starts one floor workflow; resolves with its id when it has completed. */
-export async function runFloor(client: Client, items: number, stepsPerItem: number): Promise<{ id: string; startedAt: number; completedAt: number }> {
+export async function runFloor(client: Client, items: number, stepsPerItem: number, projections: number): Promise<{ id: string; startedAt: number; completedAt: number }> {
   const id = `floor-${Date.now()}-${++counter}`;
   const startedAt = Date.now();
-  const handle = await client.workflow.start('floorWorkflow', { workflowId: id, taskQueue: FLOOR_TASK_QUEUE, args: [items, stepsPerItem] });
+  const handle = await client.workflow.start('floorWorkflow', { workflowId: id, taskQueue: FLOOR_TASK_QUEUE, args: [items, stepsPerItem, projections] });
   await handle.result();
   return { id, startedAt, completedAt: Date.now() };
 }

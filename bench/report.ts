@@ -62,7 +62,8 @@ export function markdown(r: Record<string, unknown>): string {
     }
   };
   if (r.b1) steps('B1 Ordo, demo 3-item order', r.b1 as never);
-  if (r.floor) steps('B1-floor, bare Temporal, same shape (3 chains × 4 no-op activities)', r.floor as never);
+  const floor = r.floor as { projections?: number } | undefined;
+  if (floor) steps(`B1-floor, bare Temporal, same shape (3 chains × 4 no-op activities${floor.projections ? `, + ${floor.projections} for the projections` : ''})`, floor as never);
   if (r.ordoOverFloor !== undefined) out.push(`Ordo ÷ floor (sustained rates): ${String(r.ordoOverFloor)}`, '');
   const line = (label: string, s: Stats | undefined) => s && out.push(`${label}: p50 ${s.p50} ms, p99 ${s.p99} ms${s.n ? ` (n=${s.n})` : ''}`);
   const b2 = r.b2 as (Stats & { rate: number }) | undefined;

@@ -113,7 +113,14 @@ export class OrderRecord {
   }
 
   task(taskId: string): PlanTask | undefined {
-    return this.enrichment.find((t) => t.id === taskId) ?? this.plans.flatMap((p) => p.tasks).find((t) => t.id === taskId);
+    // Asked by every waiting step's condition on every activation: no arrays built on the way.
+    const enrichment = this.enrichment.find((t) => t.id === taskId);
+    if (enrichment) return enrichment;
+    for (const plan of this.plans) {
+      const task = plan.tasks.find((t) => t.id === taskId);
+      if (task) return task;
+    }
+    return undefined;
   }
 
   /** Whether the run keyed `key` is still the task's: a change request may replan (new key) or retire it. */

@@ -172,6 +172,16 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   'lean-jeopardy-breach-then-completed': { ...jeopardyBreach, withCatalog: true },
+  // The shared timer cancelled once the plan has finished (alarm-closed-when-plan-finished).
+  'alarm-closed-demo-order-completed': {
+    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), internet('2'), internet('3')] },
+    withCatalog: true,
+    async drive(client, workflowId) {
+      await retryFalloutsUntilCompleted(client.workflow.getHandle(workflowId));
+      await ended(client, workflowId);
+    },
+  },
+  'alarm-closed-jeopardy-breach-then-completed': { ...jeopardyBreach, withCatalog: true },
   'lean-change-then-approved': {
     order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
     withCatalog: true,

@@ -276,6 +276,9 @@ async function fulfil(
   if (slaClocks && !alarm) void watchCommitment(record, () => void publisher.publish());
   await runPlans({ record, publish: () => publisher.publish(), note: () => publisher.note(), inFlight, slaClocks, bands: catalog.jeopardy?.bands, alarm });
   while (closings.length > 0) await closings.shift();
+  // No deadline matters once the plan has finished: the shared timer is cancelled here, a workflow
+  // task before the order completes (orders from before this replay without it).
+  if (alarm && patched('alarm-closed-when-plan-finished')) alarm.close();
   record.rollUp(now(), { actor: 'system:orchestrator', reasonCode: 'PLAN_FINISHED' });
   await recordProductsWith(publisher, patches, productRecords(record, 'finished'));
   await publisher.publish();

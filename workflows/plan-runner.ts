@@ -41,7 +41,10 @@ export async function runPlans(ctx: RunnerContext): Promise<void> {
   const launched = new Set<string>();
   let running = 0;
   let failure: unknown;
-  const unlaunched = () => record.plans.flatMap((p) => p.tasks).filter((t) => !launched.has(t.idempotencyKey) && !isTaskRetired(t));
+  const isUnlaunched = (t: PlanTask) => !launched.has(t.idempotencyKey) && !isTaskRetired(t);
+  const unlaunched = () => record.plans.flatMap((p) => p.tasks).filter(isUnlaunched);
+  // Evaluated on every activation while the plan runs: builds no arrays.
+  const anyUnlaunched = () => record.plans.some((p) => p.tasks.some(isUnlaunched));
   for (;;) {
     for (const task of unlaunched()) {
       launched.add(task.idempotencyKey);
@@ -51,9 +54,9 @@ export async function runPlans(ctx: RunnerContext): Promise<void> {
         (error: unknown) => void (failure ??= error),
       );
     }
-    await condition(() => failure !== undefined || unlaunched().length > 0 || (running === 0 && !record.openChange()));
+    await condition(() => failure !== undefined || anyUnlaunched() || (running === 0 && !record.openChange()));
     if (failure !== undefined) throw failure;
-    if (running === 0 && unlaunched().length === 0 && !record.openChange()) return;
+    if (running === 0 && !anyUnlaunched() && !record.openChange()) return;
   }
 }
 
