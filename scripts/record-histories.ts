@@ -94,6 +94,16 @@ const jeopardyBreach: Scenario = {
   },
 };
 
+/** The bench's demo order (3 internet lines, automatic approval), started as the API starts it. */
+const demoOrder: Scenario = {
+  order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), internet('2'), internet('3')] },
+  withCatalog: true,
+  async drive(client, workflowId) {
+    await retryFalloutsUntilCompleted(client.workflow.getHandle(workflowId));
+    await ended(client, workflowId);
+  },
+};
+
 const SCENARIOS: Record<string, Scenario> = {
   'enterprise-sdwan-completed': {
     order: {
@@ -163,24 +173,10 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   // Lean history (ADR 0008): batched projections, one shared timer, the catalog in the input.
-  'lean-demo-order-completed': {
-    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), internet('2'), internet('3')] },
-    withCatalog: true,
-    async drive(client, workflowId) {
-      await retryFalloutsUntilCompleted(client.workflow.getHandle(workflowId));
-      await ended(client, workflowId);
-    },
-  },
+  'lean-demo-order-completed': demoOrder,
   'lean-jeopardy-breach-then-completed': { ...jeopardyBreach, withCatalog: true },
   // The shared timer cancelled once the plan has finished (alarm-closed-when-plan-finished).
-  'alarm-closed-demo-order-completed': {
-    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), internet('2'), internet('3')] },
-    withCatalog: true,
-    async drive(client, workflowId) {
-      await retryFalloutsUntilCompleted(client.workflow.getHandle(workflowId));
-      await ended(client, workflowId);
-    },
-  },
+  'alarm-closed-demo-order-completed': demoOrder,
   'alarm-closed-jeopardy-breach-then-completed': { ...jeopardyBreach, withCatalog: true },
   'lean-change-then-approved': {
     order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
