@@ -45,6 +45,12 @@ export async function meanStateTransitions(client: Client, workflowIds: string[]
   return Math.round(counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length));
 }
 
+/** Mean activities scheduled per workflow (a demo order's projections vary with load). */
+export async function meanActivities(client: Client, workflowIds: string[]): Promise<number> {
+  const counts = await Promise.all(workflowIds.map(async (id) => (await historyShape(client, id)).activityTaskScheduled ?? 0));
+  return Math.round((counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length)) * 10) / 10;
+}
+
 /** What one finished workflow's history is made of: event type → count (where the transitions go). */
 export async function historyShape(client: Client, workflowId: string): Promise<Record<string, number>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
