@@ -22,7 +22,8 @@ export function cpuSnapshot(): CpuSnapshot {
   for (const pid of pids) {
     const stat = readStat(pid);
     if (!stat) continue;
-    const part = Number(pid) === process.pid ? 'ordo' : stat.comm === 'temporal' ? 'temporal' : stat.comm.startsWith('postgres') ? 'postgres' : undefined;
+    // The bench's own dev server is its child; another one left running on the machine is not counted.
+    const part = Number(pid) === process.pid ? 'ordo' : stat.comm === 'temporal' && stat.ppid === process.pid ? 'temporal' : stat.comm.startsWith('postgres') ? 'postgres' : undefined;
     if (part) snapshot[part] += stat.seconds;
   }
   return snapshot;
@@ -36,15 +37,15 @@ export function cpuPerOrder(before: CpuSnapshot, after: CpuSnapshot, orders: num
   return { ...parts, total: parts.ordo + parts.temporal + parts.postgres, ordoMainThread: per('ordoMainThread') };
 }
 
-function readStat(path: string): { comm: string; seconds: number } | undefined {
+function readStat(path: string): { comm: string; ppid: number; seconds: number } | undefined {
   try {
     const text = readFileSync(`/proc/${path}/stat`, 'utf8');
     // The command name sits in parentheses and may hold spaces; the fields after it are fixed.
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line, i.e. 11 and 12 after the name and state.
-    return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+    // ppid, utime and stime are fields 4, 14 and 15 of the whole line: 1, 11 and 12 after the name.
+    return { comm, ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
   } catch {
     return undefined; // the process ended meanwhile
   }
