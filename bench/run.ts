@@ -138,7 +138,9 @@ runMain(async () => {
       await drain();
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) ids.push((await post()).id);
-      await drain();
+      // Until each is in the read model, completed (drain alone would not wait for orders not projected
+      // yet, and their reads would time the workflow query that answers before the first projection).
+      await untilOrders(ids, (o) => o.state === 'completed');
       const one: number[] = [];
       for (let i = 0; i < SAMPLES; i++) one.push((await call('GET', `${PATH}/${ids[i % ids.length]}`)).ms);
       const list100: number[] = [];
