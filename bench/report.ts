@@ -72,9 +72,10 @@ export function markdown(r: Record<string, unknown>): string {
   line('B3 change request (Update) round trip', b3?.changeRequest);
   line('B3 change decision (Update) round trip', b3?.changeDecision);
   line('B3 approval (Update) round trip', b3?.approval);
-  const b4 = r.b4 as { getById: Stats; list100: Stats } | undefined;
+  const b4 = r.b4 as { getById: Stats; list100: Stats; getJustSubmitted?: Stats } | undefined;
   line('B4 GET productOrder/{id}', b4?.getById);
   line('B4 GET productOrder list (100)', b4?.list100);
+  line('B4 GET productOrder/{id} right after its POST (before the first projection)', b4?.getJustSubmitted);
   if (r.b5) out.push(`B5 capacity: ${JSON.stringify(r.b5)}`);
   out.push(`Process RSS at the end (API + worker in one process): ${String(r.processRssMiB)} MiB`, '');
   return out.join('\n');
