@@ -1,4 +1,4 @@
-import { ApplicationFailure, type Client, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type Client, isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { findOrder } from '../db/orders.js';
@@ -80,7 +80,7 @@ export async function submitOrder(ctx: OrderContext, s: Submission): Promise<Sub
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     // A concurrent request with the same identity won the race: answer with its order.
-    return replay(s, hash, await queryOrder(ctx, id));
+    return replay(s, hash, await startedWith(ctx, id));
   }
 }
 
@@ -115,10 +115,34 @@ async function catalogIfValid(db: Db, input: ProductOrderCreate): Promise<Catalo
 export async function readOrder(ctx: OrderContext, id: string): Promise<ProductOrder> {
   const stored = await findOrder(ctx.db, id);
   if (stored) return stored.order;
-  return (await queryOrder(ctx, id)).acknowledged;
+  return (await startedWith(ctx, id)).order;
 }
 
-const queryOrder = (ctx: OrderContext, id: string): Promise<OrderView> => queryOrderWorkflow(ctx, id, getOrderQuery);
+/**
+ * What an order's workflow was started with (the acknowledged order, its request hash and key),
+ * read from the first event of its history: the server answers it alone, so a client reading its
+ * own write does not wait on a worker busy with orders in flight (a workflow query did: ≈ 90 ms
+ * on an idle system, and UNAVAILABLE with no worker polling).
+ */
+async function startedWith(ctx: OrderContext, id: string): Promise<OrderWorkflowInput> {
+  let payload;
+  try {
+    const { history } = await ctx.temporal.withDeadline(Date.now() + 10_000, () =>
+      ctx.temporal.workflowService.getWorkflowExecutionHistory({ namespace: ctx.temporal.options.namespace, execution: { workflowId: orderWorkflowId(id) }, maximumPageSize: 1 }),
+    );
+    payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  } catch (error) {
+    if (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND) throw new OrdoError('NOT_FOUND', `No product order with id ${id}`);
+    throw new OrdoError('UNAVAILABLE', `Order ${id} could not be read just now; try again shortly`);
+  }
+  if (!payload) throw new OrdoError('NOT_FOUND', `No product order with id ${id}`);
+  const { payloadCodecs, payloadConverter } = ctx.temporal.options.loadedDataConverter;
+  let decoded = [payload];
+  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return payloadConverter.fromPayload<OrderWorkflowInput>(decoded[0]!);
+}
+
+const GRPC_NOT_FOUND = 5;
 
 /**
  * Asks an order's workflow a query: NOT_FOUND for an unknown order, UNAVAILABLE when it cannot

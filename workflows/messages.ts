@@ -23,8 +23,6 @@ export interface OrderWorkflowInput {
 
 export interface OrderView {
   order: ProductOrder;
-  /** The order as acknowledged at submission: what reads show until the read model has the order. */
-  acknowledged: ProductOrder;
   revision: number;
   requestHash: string;
   idempotencyKey?: string;

@@ -68,7 +68,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
 
   setHandler(getOrderQuery, () => ({
     order: record.order,
-    acknowledged: input.order,
     revision: publisher.currentRevision,
     requestHash: input.requestHash,
     idempotencyKey: input.idempotencyKey,

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOrder, submitOrder } from '../../api/orders.js';
 import { findOrder } from '../../db/orders.js';
 import type { ProductOrder } from '../../domain/order.js';
 import { orderWorkflowId } from '../../workflows/messages.js';
@@ -114,6 +116,19 @@ describe('GET /productOrder/{id}', () => {
     const res = await stack.app.inject({ url: `${PRODUCT_ORDER_PATH}/${created.id}`, headers: stack.as('fulfilment_agent') });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: created.id, state: 'acknowledged', productOrderItem: [{ id: '1', state: 'acknowledged' }] });
+  });
+
+  it('returns a just-submitted order as acknowledged from its workflow start, with no worker needed; a resubmission too', async () => {
+    // A task queue nobody polls: the workflow is started but never runs, and nothing reaches the read model.
+    const ctx = { db: stack.database.db, temporal: stack.temporal, taskQueue: `nobody-polls-${randomUUID()}`, tmfBaseUrl: TMF_BASE_URL };
+    const submission = { input: internetOrder(), principal: { keyId: 'test', role: 'api_client' as const } };
+    const { order } = await submitOrder(ctx, submission);
+    try {
+      expect(await readOrder(ctx, order.id)).toEqual(order);
+      expect(await submitOrder(ctx, submission)).toEqual({ created: false, order });
+    } finally {
+      await stack.temporal.workflow.getHandle(orderWorkflowId(order.id)).terminate('test over');
+    }
   });
 
   it('selects attributes with fields', async () => {
