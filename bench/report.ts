@@ -51,8 +51,8 @@ export function markdown(r: Record<string, unknown>): string {
     out.push(`## ${title}: sustained ${s.sustained} orders/s, ${s.stateTransitionsPerOrder} state transitions per order`, '');
     out.push('| offered (orders/s) | submitted | completed | achieved (orders/s) | submit→completed p50 (ms) | p99 (ms) | CPU ms per order: Ordo process (main thread) / Temporal / Postgres = total |', '|---|---|---|---|---|---|---|');
     for (const x of s.steps) {
-      const cpu = x.cpuMsPerOrder ? `${x.cpuMsPerOrder.ordo} (${x.cpuMsPerOrder.ordoMainThread}) / ${x.cpuMsPerOrder.temporal} / ${x.cpuMsPerOrder.postgres} = ${x.cpuMsPerOrder.total}` : '';
-      out.push(`| ${x.rate} | ${x.submitted} | ${x.completed} | ${x.achievedPerSecond} | ${x.submitToCompletedMs.p50} | ${x.submitToCompletedMs.p99} | ${cpu} |`);
+      const cpu = x.cpuMsPerOrder;
+      out.push(`| ${x.rate} | ${x.submitted} | ${x.completed} | ${x.achievedPerSecond} | ${x.submitToCompletedMs.p50} | ${x.submitToCompletedMs.p99} | ${cpu.ordo} (${cpu.ordoMainThread}) / ${cpu.temporal} / ${cpu.postgres} = ${cpu.total} |`);
     }
     out.push('');
     if (s.historyEvents) out.push(`History of one: ${Object.entries(s.historyEvents).map(([type, n]) => `${type} ${n}`).join(', ')}`, '');
