@@ -30,22 +30,43 @@ export async function startFileBackedServer(opts: { cli: string; dataDir: string
   const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
 
-  const start = async () => {
-    if (child) throw new Error('the Temporal dev server is already running');
+  /**
+   * One start. The dev server picks its other ports (HTTP API, metrics, internal services) itself,
+   * each checked free and released before it binds them: another process can take one meanwhile,
+   * and the server then panics at start-up. Such an exit before the gRPC port opened is retried
+   * (three attempts); a server that never comes up still fails, with the head of its stderr (where
+   * Go writes the panic's reason) and the tail.
+   */
+  const startOnce = async (): Promise<'up' | string> => {
     const args = devServerArgs({ port, dbFile, ui: 'headless' });
     const proc = spawn(opts.cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
+      stderr += chunk.toString();
+      if (stderr.length > 8000) stderr = `${stderr.slice(0, 3000)}\n…\n${stderr.slice(-3000)}`;
     });
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     const deadline = Date.now() + 60_000;
     while (!(await portOpen(port))) {
-      if (proc.exitCode !== null) throw new Error(`The Temporal dev server exited (code ${proc.exitCode}):\n${stderr}`);
+      if (proc.exitCode !== null) {
+        child = undefined;
+        return `The Temporal dev server exited (code ${proc.exitCode}):\n${stderr}`;
+      }
       if (Date.now() > deadline) throw new Error(`The Temporal dev server did not open port ${port} within 60 s:\n${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    return 'up';
+  };
+
+  const start = async () => {
+    if (child) throw new Error('the Temporal dev server is already running');
+    let outcome = '';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      outcome = await startOnce();
+      if (outcome === 'up') return;
+    }
+    throw new Error(outcome);
   };
 
   const halt = async (signal: 'SIGKILL' | 'SIGTERM') => {
