@@ -94,6 +94,28 @@ const jeopardyBreach: Scenario = {
   },
 };
 
+/** A manager rejects an order awaiting approval. */
+async function rejectByManager(client: Client, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  await until(async () => (await handle.query(getOrderQuery)).order.subState === 'awaitingApproval');
+  await handle.executeUpdate(decideApprovalUpdate, { args: [{ decision: 'reject', reason: 'credit check failed', actor: 'fulfilment_manager:replay' }] });
+  await ended(client, workflowId);
+}
+
+/** The modem's configuration falls out: a manager assigns it, an agent patches the speed and retries. */
+const falloutPatchAndRetry: Scenario = {
+  order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1')] },
+  async drive(client, workflowId) {
+    const handle = client.workflow.getHandle(workflowId);
+    const fallout = await firstOpenFallout(handle);
+    await handle.executeUpdate(assignFalloutUpdate, { args: [{ falloutId: fallout, assignee: 'noc', actor: 'fulfilment_manager:replay' }] });
+    await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: fallout, action: 'patchAndRetry', patch: { speedMbps: 500 }, note: 'profile retired', actor: 'fulfilment_agent:replay' }] });
+    // Recorded on its own, the scripted refusals are all this order's: the retry may fall out again.
+    await retryFalloutsUntilCompleted(handle);
+    await ended(client, workflowId);
+  },
+};
+
 /** The bench's demo order (3 internet lines, automatic approval), started as the API starts it. */
 const demoOrder: Scenario = {
   order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), internet('2'), internet('3')] },
@@ -133,12 +155,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'jeopardy-breach-then-completed': jeopardyBreach,
   'rejected-by-manager': {
     order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
-    async drive(client, workflowId) {
-      const handle = client.workflow.getHandle(workflowId);
-      await until(async () => (await handle.query(getOrderQuery)).order.subState === 'awaitingApproval');
-      await handle.executeUpdate(decideApprovalUpdate, { args: [{ decision: 'reject', reason: 'credit check failed', actor: 'fulfilment_manager:replay' }] });
-      await ended(client, workflowId);
-    },
+    drive: rejectByManager,
   },
   'fallout-abort-item-partial': {
     order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1'), { id: '2', action: 'add', quantity: 2, productOffering: { id: 'branch-router' } }] },
@@ -149,16 +166,7 @@ const SCENARIOS: Record<string, Scenario> = {
       await ended(client, workflowId);
     },
   },
-  'fallout-patch-and-retry': {
-    order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1')] },
-    async drive(client, workflowId) {
-      const handle = client.workflow.getHandle(workflowId);
-      const fallout = await firstOpenFallout(handle);
-      await handle.executeUpdate(assignFalloutUpdate, { args: [{ falloutId: fallout, assignee: 'noc', actor: 'fulfilment_manager:replay' }] });
-      await handle.executeUpdate(resolveFalloutUpdate, { args: [{ falloutId: fallout, action: 'patchAndRetry', patch: { speedMbps: 500 }, note: 'profile retired', actor: 'fulfilment_agent:replay' }] });
-      await ended(client, workflowId);
-    },
-  },
+  'fallout-patch-and-retry': falloutPatchAndRetry,
   'change-speed-applied': {
     order: { category: 'residential', relatedParty: customer, productOrderItem: [internet('1')] },
     async drive(client, workflowId) {
@@ -183,6 +191,18 @@ const SCENARIOS: Record<string, Scenario> = {
     withCatalog: true,
     drive: changeThenApprove,
   },
+  // Updates answered with a local projection, in the workflow task that takes them (answers-projected-locally).
+  'local-answer-change-then-approved': {
+    order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
+    withCatalog: true,
+    drive: changeThenApprove,
+  },
+  'local-answer-rejected-by-manager': {
+    order: { category: 'enterprise', relatedParty: customer, productOrderItem: [internet('1')] },
+    withCatalog: true,
+    drive: rejectByManager,
+  },
+  'local-answer-fallout-patch-and-retry': { ...falloutPatchAndRetry, withCatalog: true },
 };
 
 runMain(async () => {

@@ -92,6 +92,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   const inFlight = new Map<string, CancellationScope>();
   const closings: Array<Promise<void>> = [];
   const publish = () => publisher.publish();
+  /** What an Update handler awaits before it answers: the read model has its change. */
+  const answer = () => publisher.answer();
   setHandler(
     resolveFalloutUpdate,
     async (command) => {
@@ -102,7 +104,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
         const { carryOut } = assessCancellation(record, { href: `${record.order.href.replace(/\/productOrder\/[^/]+$/, '')}/cancelProductOrder`, cancellationReason: command.note, actor: command.actor }, publish);
         if (carryOut) closings.push(carryOut);
       }
-      await publish();
+      await answer();
       return record.fallouts.get(resolved.id)!;
     },
     { validator: (command) => validateResolution(record, command) },
@@ -111,7 +113,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     assignFalloutUpdate,
     async ({ falloutId, assignee }) => {
       const assigned = record.fallouts.assign(falloutId, assignee);
-      await publish();
+      await answer();
       return assigned;
     },
     { validator: ({ falloutId }) => void openFalloutOrRefuse(record, falloutId) },
@@ -121,7 +123,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     async (request) => {
       const { cancellation, carryOut } = assessCancellation(record, request, publish);
       if (carryOut) closings.push(carryOut);
-      await publish();
+      await answer();
       return cancellation;
     },
     { validator: (request) => validateCancellation(record, request) },
@@ -130,7 +132,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     holdTaskUpdate,
     async ({ taskId, reason, actor }) => {
       const held = record.updateTask(taskId, { state: 'onHold' }, now(), { actor, reasonCode: 'HOLD', reasonText: reason });
-      await publish();
+      await answer();
       return held;
     },
     { validator: ({ taskId }) => validateHumanTask(record, taskId, 'ready', 'put on hold') },
@@ -139,7 +141,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     releaseTaskUpdate,
     async ({ taskId, actor, note }) => {
       const released = record.updateTask(taskId, { state: 'ready' }, now(), { actor, reasonCode: 'RELEASE', ...(note ? { reasonText: note } : {}) });
-      await publish();
+      await answer();
       return released;
     },
     { validator: ({ taskId }) => validateHumanTask(record, taskId, 'onHold', 'released') },
@@ -149,7 +151,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     async ({ taskId, reason, actor }) => {
       const fallout = openFallout(record, record.task(taskId)!, { code: 'RAISED_BY_HAND', message: reason, type: 'other', attempts: 0, raisedBy: actor });
       inFlight.get(taskId)?.cancel();
-      await publish();
+      await answer();
       return fallout;
     },
     { validator: ({ taskId }) => validateRaise(record, taskId) },
@@ -164,7 +166,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
     async (command) => {
       const request = acceptChange(record, command, checkChange(record, command, catalog));
       changeCatalogs.set(request.id, catalogFor(catalog!, command));
-      await publish();
+      await answer();
       return request;
     },
     { validator: (command) => validateChangeRequest(record, command, catalog) },
@@ -175,14 +177,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
       const request = record.changeRequest(decision.changeRequestId)!;
       if (decision.decision !== 'approve') {
         const closed = closeChange(record, request, decision, decision.decision === 'withdraw' ? 'withdrawn' : 'declined');
-        await publish();
+        await answer();
         return closed;
       }
       const approved = record.saveChangeRequest({ ...request, state: 'approved', decidedBy: decision.actor, decidedAt: now(), ...(decision.reason ? { decisionReason: decision.reason } : {}) });
       // The order's catalog now has the offerings of the items this change adds.
       catalog = changeCatalogs.get(request.id) ?? catalog!;
       closings.push(applyChange(record, request.id, catalog, publish));
-      await publish();
+      await answer();
       return approved;
     },
     { validator: (decision) => validateChangeDecision(record, decision) },
@@ -222,7 +224,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   if (approval === undefined) return finishCancelled(record, publisher, closings);
   const decided: Actor = { actor: approval!.actor, reasonCode: approval!.decision === 'approve' ? 'APPROVED' : 'REJECTED', reasonText: approval!.reason };
   if (approval!.decision === 'reject') {
-    await reject(record, publisher, decided);
+    await reject(record, publisher, decided, approval.actor !== AUTO_APPROVER);
     decisionPublished = true;
     return record.order;
   }
@@ -252,7 +254,7 @@ interface Patches {
 async function decompose(record: OrderRecord, publisher: Publisher, catalog: Catalog, approved: Actor, patches: Patches, byPerson: boolean): Promise<{ decisionProjected: Promise<void> }> {
   record.setOrderState('inProgress', 'decomposing', now(), approved);
   // Lean: a person's decision is projected on its own, ahead of the (larger) plan.
-  const decisionProjected = patches.lean && byPerson ? publisher.publish() : undefined;
+  const decisionProjected = patches.lean && byPerson ? publisher.answer() : undefined;
   record.decompose(catalog, now());
   if (patches.slaClocks) record.checkCommitment(now());
   await recordProductsWith(publisher, patches, productRecords(record, 'planned'));
@@ -289,10 +291,10 @@ async function recordProductsWith(publisher: Publisher, patches: Patches, record
   else await recordProducts(records);
 }
 
-async function reject(record: OrderRecord, publisher: Publisher, why: Actor): Promise<ProductOrder> {
+async function reject(record: OrderRecord, publisher: Publisher, why: Actor, byPerson = false): Promise<ProductOrder> {
   for (const item of record.order.productOrderItem) record.setItemState(item.id, 'rejected', now(), why);
   record.setOrderState('rejected', undefined, now(), why);
-  await publisher.publish();
+  await (byPerson ? publisher.answer() : publisher.publish());
   return record.order;
 }
 
@@ -309,7 +311,7 @@ async function completeTask(record: OrderRecord, completion: TaskCompletion, pub
     at,
     { actor: completion.actor, reasonCode: 'COMPLETED_BY_HAND', ...(completion.note ? { reasonText: completion.note } : {}) },
   );
-  await publisher.publish();
+  await publisher.answer();
   return done;
 }
 

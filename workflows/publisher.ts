@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/index.js';
 import type { ProductRecord } from '../db/products.js';
 import { renderOrderDetails } from '../domain/order-details.js';
@@ -6,12 +6,14 @@ import type { OrderRecord } from '../domain/order-record.js';
 import type { Alarm } from './alarm.js';
 import { JeopardyLevel, OpenFallouts, OrderState, PonrReached } from './search-attributes.js';
 
-const { projectOrder } = proxyActivities<OrderActivities>({
+const projection = {
   startToCloseTimeout: '30 seconds',
   // The read model must catch up eventually: retry through a database outage, never give up.
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-  summary: 'project order into the read model',
-});
+} as const;
+const { projectOrder } = proxyActivities<OrderActivities>({ ...projection, summary: 'project order into the read model' });
+/** The same projection run inside the workflow task, for a caller (an Update) that waits on it. */
+const { projectOrder: projectOrderForCaller } = proxyLocalActivities<OrderActivities>({ ...projection, summary: 'project order into the read model (a caller waits)' });
 
 /**
  * How far behind the read model may fall on routine progress (an automated step started or
@@ -33,6 +35,9 @@ const QUIET_MS = 60_000;
  * fallout): it projects now and resolves once a projection holding the change has landed.
  * `note` is for routine progress: it rides along with the next projection, or is projected after
  * the progress lag. So a fast order makes a handful of projections, not one per step (ADR 0008).
+ * `answer` is `publish` for a caller holding a request open (an Update): its projection is a
+ * local activity, run inside the workflow task, so the Update is answered in that one workflow
+ * task instead of after an activity task's round trip through the server (ADR 0011).
  *
  * Orders started before lean publishing (no alarm; replayed unchanged) project every change.
  */
@@ -42,6 +47,9 @@ export class Publisher {
   private changes = 0;
   private projected = 0;
   private awaited = 0;
+  /** The newest change a caller (an Update) waits on: projected by a local activity. */
+  private answering = 0;
+  private answersLocally: boolean | undefined;
   private pending = false;
   private flushing: Promise<void> | undefined;
   private catchingUp = false;
@@ -79,9 +87,20 @@ export class Publisher {
 
   /** Records a change someone waits on; resolves when the read model has it. */
   publish(): Promise<void> {
+    return this.project(false);
+  }
+
+  /** Records a change a caller (an Update) waits on; resolves when the read model has it. */
+  answer(): Promise<void> {
+    return this.project(true);
+  }
+
+  private project(forCaller: boolean): Promise<void> {
     const change = this.changed();
     this.pending = true;
     this.awaited = change;
+    // Orders that answered with an activity task before this replay unchanged (the patch is asked once, at the first answer).
+    if (forCaller && this.lean && (this.answersLocally ??= patched('answers-projected-locally'))) this.answering = change;
     this.flushing ??= this.flush();
     return this.lean ? condition(() => this.projected >= change) : this.flushing;
   }
@@ -113,7 +132,8 @@ export class Publisher {
         const upTo = this.changes;
         if (this.lean) this.showSearchAttributes();
         this.revision += 1;
-        await projectOrder({ ...this.record.takeChanges(), ...this.takeProducts(), revision: this.revision, requestHash: this.meta.requestHash, idempotencyKey: this.meta.idempotencyKey });
+        const run = this.answering > this.projected ? projectOrderForCaller : projectOrder;
+        await run({ ...this.record.takeChanges(), ...this.takeProducts(), revision: this.revision, requestHash: this.meta.requestHash, idempotencyKey: this.meta.idempotencyKey });
         this.projected = upTo;
       }
     } finally {

@@ -71,4 +71,36 @@ describe('lean history (ADR 0008)', () => {
     expect(events.filter((e) => e.timerStartedEventAttributes).length).toBe(1);
     expect((await api.approve(order.id)).statusCode).toBe(200);
   });
+
+  it("answers a manager's approval and change request inside the workflow task that takes them: their projections are local activities, and the read model holds them when the answer comes", async () => {
+    const order = await api.submit(orderOf([internetItem('1')], 'enterprise'));
+    await api.until(order.id, (o) => o.subState === 'awaitingApproval');
+    const changed = await stack.app.inject({
+      method: 'POST',
+      url: `/api/orders/${order.id}/change-requests`,
+      headers: stack.as('order_agent'),
+      payload: { actions: [{ action: 'changeDates', requestedCompletionDate: '2031-01-01T00:00:00Z' }], reason: 'customer moved the date' },
+    });
+    expect(changed.statusCode).toBe(201);
+    const request = await stack.app.inject({ url: `/api/change-requests/${encodeURIComponent(changed.json<{ id: string }>().id)}`, headers: stack.as('api_client') });
+    expect(request.json()).toMatchObject({ state: 'requested' });
+    const decided = await stack.app.inject({ method: 'POST', url: `/api/change-requests/${encodeURIComponent(changed.json<{ id: string }>().id)}/decision`, headers: stack.as('fulfilment_manager'), payload: { decision: 'decline', reason: 'date not possible' } });
+    expect(decided.statusCode).toBe(200);
+    expect((await api.approve(order.id)).statusCode).toBe(200);
+    expect((await api.get(order.id)).state).toBe('inProgress');
+
+    const events = await historyOf(order.id);
+    const updates = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.meta!.updateId!);
+    expect(updates).toHaveLength(3);
+    for (const id of updates) {
+      const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === id);
+      const completed = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === id);
+      const between = events.slice(accepted, completed);
+      // One workflow task: none starts between acceptance and answer; the projection answered is a local activity's marker.
+      const shape = between.map((e) => e.markerRecordedEventAttributes?.markerName ?? (e.workflowTaskStartedEventAttributes ? 'workflowTaskStarted' : String(e.eventType)));
+      expect(shape, shape.join(', ')).not.toContain('workflowTaskStarted');
+      expect(shape, shape.join(', ')).toContain('core_local_activity');
+    }
+    await api.until(order.id, (o) => o.state === 'completed');
+  });
 });
