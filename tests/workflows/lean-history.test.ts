@@ -75,6 +75,9 @@ describe('lean history (ADR 0008)', () => {
   it("answers a manager's approval and change request inside the workflow task that takes them: their projections are local activities, and the read model holds them when the answer comes", async () => {
     const order = await api.submit(orderOf([internetItem('1')], 'enterprise'));
     await api.until(order.id, (o) => o.subState === 'awaitingApproval');
+    // The projection that showed it may not have reported back yet; an Update then waits for it (ADR 0011).
+    const workflow = stack.temporal.workflow.getHandle(orderWorkflowId(order.id));
+    await eventually(async () => ((await workflow.describe()).raw.pendingActivities?.length ? undefined : true));
     const changed = await stack.app.inject({
       method: 'POST',
       url: `/api/orders/${order.id}/change-requests`,
