@@ -15,11 +15,11 @@ import { runMain } from '../runtime/process.js';
 import { ensureTemporalCli } from '../runtime/temporal-cli.js';
 import { bundleWorkflows, installRuntime } from '../runtime/temporal.js';
 import type { FaultEnv } from '../tests/faults/harness.js';
-import { apiKillScenario, postgresOutageScenario, type ScenarioReport, summarise, temporalRestartScenario, workerKillScenario } from '../tests/faults/scenarios.js';
+import { apiKillScenario, approvalKillScenario, postgresOutageScenario, type ScenarioReport, summarise, temporalRestartScenario, workerKillScenario } from '../tests/faults/scenarios.js';
 import { startFileBackedServer } from '../tests/faults/temporal-server.js';
 import { createTestDatabase } from '../tests/support/postgres.js';
 
-const SCENARIOS = ['worker-kill', 'temporal-restart', 'postgres-outage', 'api-kill'] as const;
+const SCENARIOS = ['worker-kill', 'approval-kill', 'temporal-restart', 'postgres-outage', 'api-kill'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -63,19 +63,19 @@ runMain(async () => {
   const env: FaultEnv = { temporalAddress: shared.address, temporalCli: cli, bundlePath, templateDatabaseUrl: postgres.url, log };
   log(`seed ${seed}, ${orders} orders per scenario, ${catalog ? "the demo catalog's retry policies" : 'raised retry policies'}, Temporal at ${shared.address}, Postgres ${new URL(postgres.url).pathname.slice(1)}`);
 
-  const reports: ScenarioReport[] = [];
   const drainTimeoutMs = Math.max(180_000, orders * 3_000);
+  const scenarios: Record<(typeof SCENARIOS)[number], () => Promise<ScenarioReport>> = {
+    'worker-kill': () => workerKillScenario(env, { orders, kills: Number(values.kills), seed, killWindowMs: 4000, drainTimeoutMs, catalog }),
+    'approval-kill': () => approvalKillScenario(env, { orders, seed, drainTimeoutMs, catalog }),
+    'temporal-restart': () => temporalRestartScenario(env, { orders, restarts: Number(values.restarts), signal: values.signal as 'SIGKILL' | 'SIGTERM', drainTimeoutMs, catalog }),
+    'postgres-outage': () => postgresOutageScenario(env, { orders, outageMs: Number(values.outage) * 1000, drainTimeoutMs, catalog }),
+    'api-kill': () => apiKillScenario(env, { orders, seed, drainTimeoutMs, catalog }),
+  };
+  const reports: ScenarioReport[] = [];
   try {
     for (const name of only) {
       log(`${name}: starting`);
-      const report =
-        name === 'worker-kill'
-          ? await workerKillScenario(env, { orders, kills: Number(values.kills), seed, killWindowMs: 4000, drainTimeoutMs, catalog })
-          : name === 'temporal-restart'
-            ? await temporalRestartScenario(env, { orders, restarts: Number(values.restarts), signal: values.signal as 'SIGKILL' | 'SIGTERM', drainTimeoutMs, catalog })
-            : name === 'postgres-outage'
-              ? await postgresOutageScenario(env, { orders, outageMs: Number(values.outage) * 1000, drainTimeoutMs, catalog })
-              : await apiKillScenario(env, { orders, seed, drainTimeoutMs, catalog });
+      const report = await scenarios[name as (typeof SCENARIOS)[number]]();
       reports.push(report);
       log(`${name}: ${report.violations.length === 0 ? 'PASS' : `FAIL (${report.violations.length} violations)`}${report.workerCrashes.length ? `, ${report.workerCrashes.length} worker crash(es)` : ''}`);
     }

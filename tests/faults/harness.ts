@@ -59,6 +59,8 @@ export interface Scenario {
   /** `API_KEYS` for API processes: the same keys, so the same Idempotency-Key names the same order. */
   apiKeys: string;
   headers: { authorization: string };
+  /** A fulfilment manager's, for approvals. */
+  managerHeaders: { authorization: string };
   close(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export async function openScenario(env: FaultEnv, name: string, opts: { temporal
   const apiKeys = `api_client:${key}`;
   const app = await buildApp({
     orders: { db: database.db, temporal, taskQueue, tmfBaseUrl: 'http://ordo.fault/tmf-api/productOrderingManagement/v4' },
-    keys: keyResolver(database.db, parseEnvKeys(apiKeys)),
+    keys: keyResolver(database.db, parseEnvKeys(`${apiKeys},fulfilment_manager:${key}m`)),
     health: { database: () => database.ping(), temporal: () => temporal.workflowService.getSystemInfo({}) },
   });
   return {
@@ -89,6 +91,7 @@ export async function openScenario(env: FaultEnv, name: string, opts: { temporal
     app,
     apiKeys,
     headers: { authorization: `Bearer ${key}` },
+    managerHeaders: { authorization: `Bearer ${key}m` },
     async close() {
       await app.close();
       await temporal.connection.close();
@@ -100,13 +103,16 @@ export async function openScenario(env: FaultEnv, name: string, opts: { temporal
 /** A residential internet order (auto-approved in the demo catalog; four southbound steps). */
 export const residentialOrder = (): ProductOrderCreate => orderOf([internetItem('1')], 'residential');
 
+/** An enterprise internet order: it waits for a manager's approval, then runs the same four southbound steps. */
+export const enterpriseOrder = (): ProductOrderCreate => orderOf([internetItem('1')], 'enterprise');
+
 /** Submits `n` orders through the scenario's API, `concurrency` at a time; resolves with their ids. */
-export async function submitOrders(s: Scenario, n: number, concurrency = 10): Promise<string[]> {
+export async function submitOrders(s: Scenario, n: number, concurrency = 10, order = residentialOrder): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i += concurrency) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(concurrency, n - i) }, async () => {
-        const res = await s.app.inject({ method: 'POST', url: PRODUCT_ORDER_PATH, headers: { ...s.headers, 'idempotency-key': randomUUID() }, payload: residentialOrder() });
+        const res = await s.app.inject({ method: 'POST', url: PRODUCT_ORDER_PATH, headers: { ...s.headers, 'idempotency-key': randomUUID() }, payload: order() });
         if (res.statusCode !== 201) throw new Error(`submit failed ${res.statusCode}: ${res.body}`);
         return res.json<ProductOrder>().id;
       }),

@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { orderTransitions } from '../../db/schema.js';
 import type { Catalog } from '../../domain/catalog.js';
 import type { ProductOrder } from '../../domain/order.js';
 import { orderWorkflowId } from '../../workflows/messages.js';
 import { PRODUCT_ORDER_PATH } from '../support/orders.js';
-import { drain, type FaultEnv, openScenario, residentialOrder, type Scenario, seeded, sleep, submitOrders, until } from './harness.js';
+import { drain, enterpriseOrder, type FaultEnv, openScenario, residentialOrder, type Scenario, seeded, sleep, submitOrders, until } from './harness.js';
 import { checkInvariants, effectCount, type InvariantReport, openOrders } from './invariants.js';
 import { type Child, startApiProcess, startWorkerProcess, superviseWorker, type SupervisedWorker } from './processes.js';
 import { startTcpProxy } from './tcp-proxy.js';
@@ -108,6 +110,9 @@ function attemptOf(e: NonNullable<Awaited<ReturnType<ReturnType<Client['workflow
   }
 }
 
+/** A worker process for the scenario: its server, task queue and database, the prebuilt bundle. */
+const workerSettings = (env: FaultEnv, s: Scenario) => ({ temporalAddress: s.temporalAddress, taskQueue: s.taskQueue, databaseUrl: s.databaseUrl, bundlePath: env.bundlePath });
+
 const snapshot = async (s: Scenario, ids: string[], started: number, kind: string, detail?: string): Promise<FaultRecord> => ({
   kind,
   atMs: Date.now() - started,
@@ -138,7 +143,7 @@ export interface WorkerKillOptions {
 export async function workerKillScenario(env: FaultEnv, o: WorkerKillOptions): Promise<ScenarioReport> {
   const rng = seeded(o.seed);
   const s = await openScenario(env, 'worker-kill', { catalog: o.catalog });
-  const settings = { temporalAddress: s.temporalAddress, taskQueue: s.taskQueue, databaseUrl: s.databaseUrl, bundlePath: env.bundlePath };
+  const settings = workerSettings(env, s);
   let worker: Child | undefined = await startWorkerProcess(settings);
   try {
     const started = Date.now();
@@ -165,6 +170,90 @@ export async function workerKillScenario(env: FaultEnv, o: WorkerKillOptions): P
     await worker?.stop();
     await s.close();
   }
+}
+
+export interface ApprovalKillOptions {
+  /** The catalog the orders run with (default: FAULT_CATALOG). */
+  catalog?: Catalog;
+  orders: number;
+  seed: number;
+  drainTimeoutMs?: number;
+}
+
+/**
+ * Managers approve every order at once and the worker is SIGKILLed 0–50 ms after the first decision
+ * reaches the read model: among the workflow tasks it strands, approvals taken and projected (a
+ * local activity, ADR 0011) but not yet answered. A manager whose call fails (503) sends the
+ * approval again, as a person would. Each approval must end answered — 200, or a 409 that the order
+ * is no longer awaiting approval when a retried one finds it approved — and every order completes
+ * once, approved once.
+ */
+export async function approvalKillScenario(env: FaultEnv, o: ApprovalKillOptions): Promise<ScenarioReport> {
+  const rng = seeded(o.seed);
+  const s = await openScenario(env, 'approval-kill', { catalog: o.catalog });
+  const settings = workerSettings(env, s);
+  let worker: Child | undefined = await startWorkerProcess(settings);
+  try {
+    const started = Date.now();
+    const ids = await submitOrders(s, o.orders, 10, enterpriseOrder);
+    await until(async () => (await awaitingApproval(s, ids)) === ids.length, 60_000, 'every order awaiting approval');
+    let answered = 0;
+    const approvals = ids.map((id) => approveUntilAnswered(s, id).then((a) => (answered++, a)));
+    // Strike once the first decision is in the read model (its answer on its way), a random moment later.
+    await until(async () => (await approvedOnceEach(s, ids)).length < ids.length, 20_000, 'a first approval in the read model');
+    await sleep(rng() * 50);
+    const record = await snapshot(s, ids, started, 'worker SIGKILL during approvals', `pid ${worker.pid}`);
+    const projectedAtKill = ids.length - (await approvedOnceEach(s, ids)).length;
+    const answeredAtKill = answered;
+    worker.kill('SIGKILL');
+    const how = await worker.exited;
+    worker = await startWorkerProcess(settings);
+    const answers = await Promise.all(approvals);
+    const unanswered = answers.flatMap((a, i) => (a.ok ? [] : [`the approval of order ${ids[i]} ended ${a.last}`]));
+    // Answered means the read model holds the decision (ADR 0008): each order's timeline has it, once.
+    const approvedOnce = await approvedOnceEach(s, ids);
+    const counts = { projectedAtKill, answeredAtKill, approvalsRetried: answers.filter((a) => a.attempts > 1).length };
+    env.log?.(`approval-kill: ${counts.approvalsRetried} approvals sent again, draining ${ids.length} orders`);
+    const faults = [{ ...record, detail: `${record.detail} ended by ${how}`, counts }];
+    return await finish(s, { name: 'approval-kill', ids, acknowledged: ids, faults, started, recovered: Date.now(), drainTimeoutMs: o.drainTimeoutMs ?? 120_000, worker, extra: [...unanswered, ...approvedOnce] });
+  } finally {
+    await worker?.stop();
+    await s.close();
+  }
+}
+
+/** Orders whose timeline in the read model does not hold exactly one approval. */
+const approvedOnceEach = async (s: Scenario, ids: string[]) => {
+  const rows = await s.database.db
+    .select({ orderId: orderTransitions.orderId, n: sql<number>`count(*)::int` })
+    .from(orderTransitions)
+    .where(and(inArray(orderTransitions.orderId, ids), eq(orderTransitions.entity, 'order'), eq(orderTransitions.reasonCode, 'APPROVED')))
+    .groupBy(orderTransitions.orderId);
+  const count = new Map(rows.map((r) => [r.orderId, r.n]));
+  return ids.flatMap((id) => (count.get(id) === 1 ? [] : [`order ${id} was approved ${count.get(id) ?? 0} times in its timeline`]));
+};
+
+const awaitingApproval = async (s: Scenario, ids: string[]) => {
+  let n = 0;
+  for (const id of ids) {
+    const res = await s.app.inject({ url: `${PRODUCT_ORDER_PATH}/${id}`, headers: s.headers });
+    if (res.json<ProductOrder>().subState === 'awaitingApproval') n++;
+  }
+  return n;
+};
+
+/** A manager's approval, sent again after a 503 (up to 5 times); a retry that finds the order approved is an answer too. */
+async function approveUntilAnswered(s: Scenario, id: string): Promise<{ ok: boolean; attempts: number; last: string }> {
+  let last = '';
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const res = await s.app.inject({ method: 'POST', url: `/api/orders/${id}/approval`, headers: s.managerHeaders, payload: { decision: 'approve' } });
+    last = `${res.statusCode} ${res.body.slice(0, 200)}`;
+    if (res.statusCode === 200) return { ok: true, attempts: attempt, last };
+    if (res.statusCode === 409 && attempt > 1 && res.json<{ code?: string }>().code === 'NOT_AWAITING_APPROVAL') return { ok: true, attempts: attempt, last };
+    if (res.statusCode !== 503) return { ok: false, attempts: attempt, last };
+    await sleep(1000);
+  }
+  return { ok: false, attempts: 5, last };
 }
 
 export interface TemporalRestartOptions {
@@ -395,7 +484,7 @@ export function summarise(r: ScenarioReport): string {
   const lines = [
     `${r.scenario}: ${r.violations.length === 0 ? 'PASS' : 'FAIL'}`,
     `  orders ${r.orders} (${Object.entries(r.invariants.outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}), workflows ${r.invariants.workflows}, effects ${r.invariants.effects}, transitions ${r.invariants.transitions}, activity retries ${r.activityRetries}`,
-    ...r.faults.map((f) => `  fault @${(f.atMs / 1000).toFixed(1)} s: ${f.kind} — ${f.openOrders} orders open, ${f.effects} effects so far${f.detail ? `; ${f.detail}` : ''}`),
+    ...r.faults.map((f) => `  fault @${(f.atMs / 1000).toFixed(1)} s: ${f.kind} — ${f.openOrders} orders open, ${f.effects} effects so far${f.detail ? `; ${f.detail}` : ''}${f.counts ? `; ${Object.entries(f.counts).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`),
     ...r.workerCrashes.map((c) => `  worker process exited on its own @${(c.atMs / 1000).toFixed(1)} s (${c.how}), restarted: ${c.stderr.slice(-400)}`),
     `  drained ${(r.drainMs / 1000).toFixed(1)} s after the last fault ended; scenario ${(r.totalMs / 1000).toFixed(1)} s`,
     ...r.violations.slice(0, 20).map((v) => `  ✗ ${v}`),
