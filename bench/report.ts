@@ -40,7 +40,19 @@ export async function machine(stack: Awaited<ReturnType<typeof startBenchStack>>
     temporal: cli,
     temporalSdk: sdk,
     worker: 'SDK defaults; worker + API + projections in one process (as npm start)',
+    code: codeVersion(),
   };
+}
+
+/** The commit measured, and whether the checkout differed from it: runs compared before and after a change say which is which. */
+function codeVersion(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return changed ? `${commit} with uncommitted changes` : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }
 
 type Stats = { p50: number; p99: number; n?: number };
