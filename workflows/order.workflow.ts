@@ -223,8 +223,11 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   }
   if (approval === undefined) return finishCancelled(record, publisher, closings);
   const decided: Actor = { actor: approval!.actor, reasonCode: approval!.decision === 'approve' ? 'APPROVED' : 'REJECTED', reasonText: approval!.reason };
+  // The manager's decision answers once it is in the read model (lean: the plan follows; before, it
+  // waited for the plan too). An automatic approval has nobody waiting.
+  const byPerson = approval.actor !== AUTO_APPROVER;
   if (approval!.decision === 'reject') {
-    await reject(record, publisher, decided, approval.actor !== AUTO_APPROVER);
+    await reject(record, publisher, decided, byPerson);
     decisionPublished = true;
     return record.order;
   }
@@ -233,9 +236,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<ProductO
   await condition(() => !record.openChange());
   // SLA clocks and commitment jeopardy came after orders already ran without them: those replay unchanged.
   const slaClocks = patched('sla-clocks');
-  // The manager's approval answers once the decision is in the read model (lean: the plan follows;
-  // before, it waited for the plan too). An automatic approval has nobody waiting.
-  const byPerson = approval.actor !== AUTO_APPROVER;
   const { decisionProjected } = await decompose(record, publisher, catalog, decided, { slaClocks, lean }, byPerson);
   if (lean) void decisionProjected.then(() => (decisionPublished = true));
   else decisionPublished = true;

@@ -85,9 +85,10 @@ describe('lean history (ADR 0008)', () => {
       payload: { actions: [{ action: 'changeDates', requestedCompletionDate: '2031-01-01T00:00:00Z' }], reason: 'customer moved the date' },
     });
     expect(changed.statusCode).toBe(201);
-    const request = await stack.app.inject({ url: `/api/change-requests/${encodeURIComponent(changed.json<{ id: string }>().id)}`, headers: stack.as('api_client') });
+    const requestPath = `/api/change-requests/${encodeURIComponent(changed.json<{ id: string }>().id)}`;
+    const request = await stack.app.inject({ url: requestPath, headers: stack.as('api_client') });
     expect(request.json()).toMatchObject({ state: 'requested' });
-    const decided = await stack.app.inject({ method: 'POST', url: `/api/change-requests/${encodeURIComponent(changed.json<{ id: string }>().id)}/decision`, headers: stack.as('fulfilment_manager'), payload: { decision: 'decline', reason: 'date not possible' } });
+    const decided = await stack.app.inject({ method: 'POST', url: `${requestPath}/decision`, headers: stack.as('fulfilment_manager'), payload: { decision: 'decline', reason: 'date not possible' } });
     expect(decided.statusCode).toBe(200);
     expect((await api.approve(order.id)).statusCode).toBe(200);
     expect((await api.get(order.id)).state).toBe('inProgress');
